@@ -1,0 +1,110 @@
+// swift-tools-version: 6.0
+// Stepwise: declarative steps-to-result studies of data parallelism and sparsity.
+//
+// Modules follow the pipeline, and each imports only the stages before it:
+//   workload.yaml -> YAML nodes -> typed workload -> plan -> scheduler -> trial (data, init,
+//   prune, data-parallel training, evaluation) -> results store -> analysis -> report.
+import PackageDescription
+
+let package = Package(
+  name: "Stepwise",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "stepwise", targets: ["stepwise"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
+  ],
+  targets: [
+    // MARK: System libraries (Debian packages; see README "Set-up")
+    /// libyaml 0.2.5 (`libyaml-dev`): the user's choice of YAML parser.
+    .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+    /// SQLite 3 (`libsqlite3-dev`): the results store.
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    /// oneDNN (`libdnnl-dev`, no pkg-config file): convolutions and sgemm on one OpenMP runtime.
+    .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+    /// zlib (`zlib1g-dev`): gzip-compressed IDX files.
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    /// Open MPI (`libopenmpi-dev`): ranks on one or many machines.
+    .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+
+    // MARK: Front end: source text to a checked, typed workload
+    /// Source files, positions, ranges and diagnostics as values; the compiler-style renderer.
+    .target(name: "StepwiseDiagnostics"),
+    /// libyaml events to a node tree with source ranges, under limits libyaml does not enforce.
+    .target(name: "YAMLSyntax", dependencies: ["StepwiseDiagnostics", "CYAML"]),
+    /// The typed workload: pure values, no I/O.
+    .target(name: "WorkloadModel", dependencies: ["StepwiseDiagnostics"]),
+    /// YAML nodes to a `Workload`, with every diagnostic collected in one pass.
+    .target(
+      name: "WorkloadLoading", dependencies: ["YAMLSyntax", "WorkloadModel", "StepwiseDiagnostics"]),
+
+    // MARK: Middle end: plans of content-addressed trials
+    /// Lowering, quasi-random search, trial identity, canonical plan JSON, plan diffs.
+    .target(
+      name: "Planning",
+      dependencies: [
+        "WorkloadModel", "StepwiseDiagnostics", .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+    /// Ordering, concurrency, early stop and resume; protocols the trainer and store implement.
+    .target(name: "Scheduling", dependencies: ["Planning"]),
+
+    // MARK: Back end: one trial
+    /// Unsafe-buffer kernels on oneDNN, and naive reference kernels for tests.
+    .target(name: "Kernels", dependencies: ["CDNNL"]),
+    /// Layers (forward and backward side by side), models, parameter store, initialisers, optimizers.
+    .target(name: "Network", dependencies: ["Kernels"]),
+    /// Pruning at initialisation: SNIP, GraSP, random, magnitude.
+    .target(name: "Pruning", dependencies: ["Network"]),
+    /// IDX and CIFAR-10 readers, checksums, the seeded split, normalisation, batching.
+    .target(name: "Datasets", dependencies: ["CZlib"]),
+    /// All-reduce and friends behind one protocol: in-process threads, or Open MPI.
+    .target(name: "Collectives"),
+    .target(name: "CollectivesMPI", dependencies: ["Collectives", "CMPI"]),
+    /// One trial: data, init, prune, data-parallel steps, periodic evaluation, checkpoints.
+    .target(
+      name: "Training",
+      dependencies: ["Planning", "Scheduling", "Network", "Pruning", "Datasets", "Collectives"]),
+
+    // MARK: Results and what is made of them
+    /// SQLite store: trials, curves, masks, checkpoints; versioned migrations; WAL.
+    .target(name: "ResultsStore", dependencies: ["Planning", "Scheduling", "CSQLite"]),
+    /// Steps-to-result, scaling regions, critical batch size.
+    .target(name: "Analysis", dependencies: ["ResultsStore", "Planning"]),
+    /// Tables, SVG figures, HTML, CSV and JSON.
+    .target(name: "Report", dependencies: ["Analysis"]),
+
+    // MARK: Command line
+    /// The commands, their options and views (human and JSON).
+    .target(
+      name: "StepwiseCLI",
+      dependencies: [
+        "StepwiseDiagnostics", "YAMLSyntax", "WorkloadModel", "WorkloadLoading", "Planning",
+        "Scheduling", "Kernels", "Network", "Pruning", "Datasets", "Collectives", "CollectivesMPI",
+        "Training", "ResultsStore", "Analysis", "Report",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    /// The `stepwise` executable: a one-line entry point.
+    .executableTarget(name: "stepwise", dependencies: ["StepwiseCLI"]),
+
+    // MARK: Tests
+    .target(name: "StepwiseTestSupport", dependencies: ["StepwiseDiagnostics"], path: "Tests/StepwiseTestSupport"),
+    .testTarget(name: "StepwiseDiagnosticsTests", dependencies: ["StepwiseDiagnostics", "StepwiseTestSupport"]),
+    .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "WorkloadLoadingTests",
+      dependencies: ["WorkloadLoading", "WorkloadModel", "YAMLSyntax", "StepwiseTestSupport"],
+      resources: [.copy("Corpus")]),
+    .testTarget(name: "PlanningTests", dependencies: ["Planning", "WorkloadLoading", "StepwiseTestSupport"]),
+    .testTarget(name: "KernelsTests", dependencies: ["Kernels", "StepwiseTestSupport"]),
+    .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernels", "StepwiseTestSupport"]),
+    .testTarget(name: "PruningTests", dependencies: ["Pruning", "Network", "StepwiseTestSupport"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "StepwiseTestSupport"]),
+    .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "StepwiseTestSupport"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"]),
+    .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "StepwiseTestSupport"]),
+    .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"]),
+    .testTarget(name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"]),
+  ]
+)

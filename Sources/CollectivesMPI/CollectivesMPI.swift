@@ -1,0 +1,1 @@
+// CollectivesMPI: see the module README.

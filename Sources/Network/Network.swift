@@ -1,0 +1,1 @@
+// Network: see the module README.

@@ -1,0 +1,1 @@
+// Planning: see the module README.

@@ -1,0 +1,1 @@
+// Pruning: see the module README.

@@ -1,0 +1,1 @@
+// ResultsStore: see the module README.

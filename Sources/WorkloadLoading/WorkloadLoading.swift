@@ -1,0 +1,1 @@
+// WorkloadLoading: see the module README.

@@ -1,0 +1,1 @@
+// Shared test helpers (golden files, marked YAML, gradient checks) live beside this file.
