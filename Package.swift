@@ -58,7 +58,9 @@ let package = Package(
     /// Pruning at initialisation: SNIP, GraSP, random, magnitude.
     .target(name: "Pruning", dependencies: ["Network"]),
     /// IDX and CIFAR-10 readers, checksums, the seeded split, normalisation, batching.
-    .target(name: "Datasets", dependencies: ["CZlib"]),
+    .target(
+      name: "Datasets",
+      dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
     /// All-reduce and friends behind one protocol: in-process threads, or Open MPI.
     .target(name: "Collectives"),
     .target(name: "CollectivesMPI", dependencies: ["Collectives", "CMPI"]),
