@@ -1,1 +1,0 @@
-// Planning: see the module README.
