@@ -98,7 +98,9 @@ let package = Package(
       name: "WorkloadLoadingTests",
       dependencies: ["WorkloadLoading", "WorkloadModel", "YAMLSyntax", "StepwiseTestSupport"],
       resources: [.copy("Corpus")]),
-    .testTarget(name: "PlanningTests", dependencies: ["Planning", "WorkloadLoading", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "PlanningTests", dependencies: ["Planning", "WorkloadLoading", "StepwiseTestSupport"],
+      exclude: ["Fixtures", "Snapshots"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels", "StepwiseTestSupport"]),
     .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernels", "StepwiseTestSupport"]),
     .testTarget(name: "PruningTests", dependencies: ["Pruning", "Network", "StepwiseTestSupport"]),
