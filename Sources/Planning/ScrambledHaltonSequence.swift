@@ -52,19 +52,25 @@ public struct ScrambledHaltonSequence: Sendable, Hashable {
 
   /// Point `index` in [0, 1)^dimensions.
   public func point(_ index: Int) -> [Double] {
-    precondition(index >= 0, "index out of range")
-    return (0..<dimensions).map { d in
-      let base = Self.primes[d]
-      let pi = permutations[d]
-      var n = UInt64(index)
-      var numerator: UInt64 = 0
-      var denominator: UInt64 = 1
-      for _ in 0..<digitCounts[d] {
-        numerator = numerator * base + pi[Int(n % base)]
-        denominator *= base
-        n /= base
-      }
+    (0..<dimensions).map { d in
+      let (numerator, denominator) = fraction(index, dimension: d)
       return Double(numerator) / Double(denominator)
     }
+  }
+
+  /// Coordinate `d` of point `index` as an exact fraction with denominator b^D (both < 2^53).
+  func fraction(_ index: Int, dimension d: Int) -> (numerator: UInt64, denominator: UInt64) {
+    precondition(index >= 0, "index out of range")
+    let base = Self.primes[d]
+    let pi = permutations[d]
+    var n = UInt64(index)
+    var numerator: UInt64 = 0
+    var denominator: UInt64 = 1
+    for _ in 0..<digitCounts[d] {
+      numerator = numerator * base + pi[Int(n % base)]
+      denominator *= base
+      n /= base
+    }
+    return (numerator, denominator)
   }
 }
