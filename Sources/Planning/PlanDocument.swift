@@ -78,7 +78,14 @@ public enum PlanDocument {
     guard let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }),
       first == UInt8(ascii: "{")
     else { return false }
-    return String(decoding: bytes.prefix(4096), as: UTF8.self).contains("\"formatVersion\"")
+    let needle = Array("\"formatVersion\":".utf8)
+    guard bytes.count >= needle.count else { return false }
+    // Canonical key order puts "formatVersion" after "cells", so search the whole file.
+    for start in 0...(bytes.count - needle.count)
+    where bytes[start] == needle[0] && bytes[start..<start + needle.count].elementsEqual(needle) {
+      return true
+    }
+    return false
   }
 
   public static func decode(_ bytes: [UInt8]) throws -> ExecutionPlan {
