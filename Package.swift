@@ -60,7 +60,7 @@ let package = Package(
     /// IDX and CIFAR-10 readers, checksums, the seeded split, normalisation, batching.
     .target(
       name: "Datasets",
-      dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["WorkloadModel", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
     /// All-reduce and friends behind one protocol: in-process threads, or Open MPI.
     .target(name: "Collectives"),
     .target(name: "CollectivesMPI", dependencies: ["Collectives", "CMPI"]),
