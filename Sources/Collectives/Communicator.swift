@@ -39,9 +39,11 @@ extension Communicator {
   public func broadcast<T: BitwiseCopyable>(
     _ values: inout [T], root: Int
   ) throws(CollectiveError) {
-    try values.withUnsafeMutableBytes { (buffer) throws(CollectiveError) in
-      try broadcast(buffer, root: root)
+    var failure: CollectiveError?
+    values.withUnsafeMutableBytes { buffer in
+      do throws(CollectiveError) { try broadcast(buffer, root: root) } catch { failure = error }
     }
+    if let failure { throw failure }
   }
 }
 

@@ -36,11 +36,13 @@ public final class MPICommunicator: Communicator {
   private static let chunk = 1 << 30
 
   public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(CollectiveError) {
-    try reduce(UnsafeMutableRawPointer(buffer.baseAddress), buffer.count, stride: 4, stepwise_mpi_float())
+    try reduce(
+      UnsafeMutableRawPointer(buffer.baseAddress), buffer.count, stride: 4, stepwise_mpi_float())
   }
 
   public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws(CollectiveError) {
-    try reduce(UnsafeMutableRawPointer(buffer.baseAddress), buffer.count, stride: 8, stepwise_mpi_double())
+    try reduce(
+      UnsafeMutableRawPointer(buffer.baseAddress), buffer.count, stride: 8, stepwise_mpi_double())
   }
 
   private func reduce(
@@ -94,13 +96,12 @@ public final class MPICommunicator: Communicator {
     guard bytes.count <= Int(Int32.max) else {
       throw .transport(operation: "MPI_Send", code: -1, message: "message over 2 GiB")
     }
-    try bytes.withUnsafeBytes { (raw) throws(CollectiveError) in
-      try MPIRuntime.check(
-        MPI_Send(
-          raw.baseAddress, Int32(bytes.count), stepwise_mpi_byte(), Int32(destination),
-          Int32(tag), handle),
-        "MPI_Send")
+    let code = bytes.withUnsafeBytes { raw in
+      MPI_Send(
+        raw.baseAddress, Int32(bytes.count), stepwise_mpi_byte(), Int32(destination), Int32(tag),
+        handle)
     }
+    try MPIRuntime.check(code, "MPI_Send")
   }
 
   /// A received message: who sent it, its tag and its bytes.
@@ -112,7 +113,9 @@ public final class MPICommunicator: Communicator {
 
   /// Receives the next message from `source` (nil: any rank) with `tag` (nil: any tag),
   /// blocking; the size comes from `MPI_Probe`, so messages of any length arrive whole.
-  public func receive(from source: Int? = nil, tag: Int? = nil) throws(CollectiveError) -> Message {
+  public func receive(
+    from source: Int? = nil, tag: Int? = nil
+  ) throws(CollectiveError) -> Message {
     var status = MPI_Status()
     let from = source.map(Int32.init) ?? stepwise_mpi_any_source()
     let wanted = tag.map(Int32.init) ?? stepwise_mpi_any_tag()
@@ -122,13 +125,12 @@ public final class MPICommunicator: Communicator {
     var bytes = [UInt8](repeating: 0, count: Int(count))
     let sender = status.MPI_SOURCE
     let senderTag = status.MPI_TAG
-    try bytes.withUnsafeMutableBytes { (raw) throws(CollectiveError) in
-      try MPIRuntime.check(
-        MPI_Recv(
-          raw.baseAddress, count, stepwise_mpi_byte(), sender, senderTag, handle,
-          stepwise_mpi_status_ignore()),
-        "MPI_Recv")
+    let code = bytes.withUnsafeMutableBytes { raw in
+      MPI_Recv(
+        raw.baseAddress, count, stepwise_mpi_byte(), sender, senderTag, handle,
+        stepwise_mpi_status_ignore())
     }
+    try MPIRuntime.check(code, "MPI_Recv")
     return Message(source: Int(sender), tag: Int(senderTag), bytes: bytes)
   }
 }

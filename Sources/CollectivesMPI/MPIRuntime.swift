@@ -17,10 +17,10 @@ public enum MPIRuntime {
   /// MPI, never at once) and returns the world communicator. Errors are returned, not fatal
   /// (`MPI_ERRORS_RETURN` on the world communicator).
   public static func world() throws(CollectiveError) -> MPICommunicator {
-    let failure: CollectiveError? = started.withLock { isStarted in
+    let failure = started.withLock { (isStarted) -> CollectiveError? in
       if isStarted { return nil }
       var provided: Int32 = 0
-      let code = MPI_Init_thread(nil, nil, Int32(MPI_THREAD_SERIALIZED.rawValue), &provided)
+      let code = MPI_Init_thread(nil, nil, Int32(MPI_THREAD_SERIALIZED), &provided)
       if code != stepwise_mpi_success() {
         return .transport(operation: "MPI_Init_thread", code: Int(code), message: "")
       }
@@ -46,7 +46,8 @@ public enum MPIRuntime {
     var text = [CChar](repeating: 0, count: 512)
     var length: Int32 = 0
     MPI_Error_string(code, &text, &length)
-    let message = String(decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let message = String(
+      decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     throw .transport(operation: operation, code: Int(code), message: message)
   }
 }
