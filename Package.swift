@@ -103,7 +103,9 @@ let package = Package(
     .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernels", "StepwiseTestSupport"]),
     .testTarget(name: "PruningTests", dependencies: ["Pruning", "Network", "StepwiseTestSupport"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "StepwiseTestSupport"]),
-    .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "CollectivesTests",
+      dependencies: ["Collectives", "CollectivesMPI", "StepwiseTestSupport"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"]),
     .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "StepwiseTestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"]),
