@@ -9,8 +9,8 @@ import WorkloadModel
 /// what varies between trials (index, key, init seed, resolved metaparameters, mask key); the
 /// reader rebuilds full `TrialSpec`s from the workload and checks every key against the current
 /// encoding, so a hand-edited or stale plan is refused instead of silently run. The bytes are a
-/// function of the plan alone: `CanonicalJSON` rules, no dates, no paths except the dataset
-/// directory the workload names, and a final newline.
+/// function of the plan alone: `CanonicalJSON` rules, no dates, no paths (the dataset directory
+/// is left empty), and a final newline.
 public enum PlanDocument {
   /// Bumped on any change to this layout or to the key encoding.
   public static var formatVersion: Int { ExecutionPlan.formatVersion }
@@ -280,7 +280,12 @@ struct WorkloadDocument: Codable {
     languageVersion = w.languageVersion
     name = w.name
     description = w.description
+    // The directory is where this machine keeps the files (often an absolute path after
+    // environment expansion): it is not part of any trial and would make plan bytes differ
+    // between machines, so the plan file does not record it. `run` takes it from the workload
+    // or the command line.
     dataset = w.dataset
+    dataset.directory = Located("")
     model = w.model
     optimizers = w.optimizers.map { o in
       var values: [String: MetaparameterSetting] = [:]
