@@ -154,6 +154,9 @@ public struct PlanCompiler: Sendable {
     }
     cells.sort()
 
+    let valueBytes = values.map { $0.map(TrialIdentity.metaparameterBytes) }
+    var buffer: [UInt8] = []
+    buffer.reserveCapacity(2048)
     var specs: [TrialSpec] = []
     specs.reserveCapacity(cells.count * trials)
     for cell in cells {
@@ -161,14 +164,15 @@ public struct PlanCompiler: Sendable {
       let maxSteps = workload.budget.steps(batchSize: cell.batchSize, trainingExamples: examples)
       for i in 0..<trials {
         let node = nodes[cell.sparsity]?[i]
-        let encoding = TrialIdentity.trialEncoding(
+        let key = TrialIdentity.trialKey(
           context, optimizer: optimizer.kind, schedule: optimizer.schedule,
-          metaparameters: values[cell.optimizer][i], batchSize: cell.batchSize,
+          metaparameters: valueBytes[cell.optimizer][i], batchSize: cell.batchSize,
           sparsity: cell.sparsity, pruningKey: node?.key, initSeed: initSeeds[i],
-          dataSeed: dataSeed, evaluationEverySteps: workload.evaluation.everySteps)
+          dataSeed: dataSeed, evaluationEverySteps: workload.evaluation.everySteps,
+          buffer: &buffer)
         specs.append(
           TrialSpec(
-            key: TrialIdentity.key(of: encoding), cell: cell, index: i,
+            key: key, cell: cell, index: i,
             dataset: workload.dataset, datasetDigest: datasetDigest, model: workload.model,
             optimizer: optimizer.kind, schedule: optimizer.schedule,
             metaparameters: values[cell.optimizer][i], batchSize: cell.batchSize,

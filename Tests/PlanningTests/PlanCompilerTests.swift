@@ -114,7 +114,9 @@ struct PlanCompilerTests {
   @Test func batchSizesNeverShareKeys() throws {
     let plan = try #require(
       SampleWorkloads.compile(SampleWorkloads.mnistNesterov(batchSizes: [2, 4, 8, 16, 32])))
-    let byBatch = Dictionary(grouping: plan.trials, by: \.batchSize).mapValues { Set($0.map(\.key)) }
+    let byBatch = Dictionary(grouping: plan.trials, by: \.batchSize).mapValues {
+      Set($0.map(\.key))
+    }
     for (a, keysA) in byBatch {
       for (b, keysB) in byBatch where a < b {
         #expect(keysA.isDisjoint(with: keysB))
@@ -156,7 +158,9 @@ struct PlanCompilerTests {
     let (plan, diagnostics) = PlanCompiler(datasetDigest: "d", sourcePath: "w.yaml")
       .compile(workload)
     #expect(plan == nil)
-    let ids = diagnostics.map { "\($0.id.rawValue)@\($0.range.start.line):\($0.range.start.column)" }
+    let ids = diagnostics.map {
+      "\($0.id.rawValue)@\($0.range.start.line):\($0.range.start.column)"
+    }
     #expect(
       ids == [
         "plan.batch-size-not-divisible@14:18",
@@ -172,5 +176,39 @@ struct PlanCompilerTests {
     let (plan, diagnostics) = PlanCompiler(datasetDigest: "d").compile(workload)
     #expect(plan == nil)
     #expect(diagnostics.map(\.id.rawValue) == ["plan.sparsity-without-pruning"])
+  }
+
+  /// The compiler's fast key writer gives the documented canonical encoding, byte for byte.
+  @Test func fastKeysEqualTheDocumentedEncoding() throws {
+    var workload = SampleWorkloads.mnistNesterov()
+    workload.optimizers.append(
+      OptimizerSpec(
+        kind: .sgd, schedule: .linearDecay,
+        metaparameters: [
+          .learningRate: .search(.continuous(min: 1e-3, max: 1, scale: .log)),
+          .decaySteps: .search(.integer(min: 30000, max: 60000, scale: .linear)),
+          .endLearningRateFactor: .fixed(0.01),
+        ]))
+    let plan = try #require(SampleWorkloads.compile(workload))
+    let context = TrialIdentity.Context(
+      dataset: workload.dataset, datasetDigest: SampleWorkloads.digest, model: workload.model,
+      trainerVersion: TrialIdentity.defaultTrainerVersion)
+    #expect(plan.trials.count == 96)
+    for t in plan.trials {
+      let encoding = TrialIdentity.trialEncoding(
+        context, optimizer: t.optimizer, schedule: t.schedule, metaparameters: t.metaparameters,
+        batchSize: t.batchSize, sparsity: t.sparsity, pruningKey: t.pruning?.key,
+        initSeed: t.initSeed, dataSeed: t.dataSeed, evaluationEverySteps: t.evaluationEverySteps)
+      var buffer: [UInt8] = []
+      let fast = TrialIdentity.trialKey(
+        context, optimizer: t.optimizer, schedule: t.schedule,
+        metaparameters: TrialIdentity.metaparameterBytes(t.metaparameters),
+        batchSize: t.batchSize, sparsity: t.sparsity, pruningKey: t.pruning?.key,
+        initSeed: t.initSeed, dataSeed: t.dataSeed,
+        evaluationEverySteps: t.evaluationEverySteps, buffer: &buffer)
+      #expect(buffer == encoding.bytes)
+      #expect(fast == t.key)
+      #expect(TrialIdentity.key(of: encoding) == t.key)
+    }
   }
 }

@@ -38,7 +38,8 @@ struct PlanDiffTests {
     #expect(d.changed == 48)
     let first = try #require(d.cells.first?.trials.first)
     #expect(first.action == .change)
-    #expect(first.fields == [FieldChange(field: "learning_rate", old: "0.01", new: "0.0316227766017")])
+    #expect(
+      first.fields == [FieldChange(field: "learning_rate", old: "0.01", new: "0.0316227766017")])
   }
 
   @Test func goalLoosenedIsAnalysisOnly() throws {
@@ -57,7 +58,9 @@ struct PlanDiffTests {
     let budget = try diff { $0.budget = StepBudget(maxSteps: 8000) }
     #expect(budget.extend == 48)
     #expect(
-      budget.cells[0].trials[0].reasons == [FieldChange(field: "max_steps", old: "4000", new: "8000")])
+      budget.cells[0].trials[0].reasons == [
+        FieldChange(field: "max_steps", old: "4000", new: "8000")
+      ])
     let lower = try diff { $0.budget = StepBudget(maxSteps: 2000) }
     #expect(lower.analysisOnly == 48 && lower.extend == 0)
   }

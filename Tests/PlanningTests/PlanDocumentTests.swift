@@ -43,7 +43,8 @@ struct PlanDocumentTests {
 
   /// The same workload gives the same bytes, however its dictionaries happen to be ordered.
   @Test func bytesAreStable() throws {
-    let a = try PlanDocument.encode(try #require(SampleWorkloads.compile(SampleWorkloads.mnistNesterov())))
+    let a = try PlanDocument.encode(
+      try #require(SampleWorkloads.compile(SampleWorkloads.mnistNesterov())))
     for _ in 0..<3 {
       let b = try PlanDocument.encode(
         try #require(SampleWorkloads.compile(SampleWorkloads.mnistNesterov())))

@@ -67,7 +67,8 @@ struct WorkloadPlanGoldenTests {
         let values = t.metaparameters.keys.sorted().map {
           "\($0.rawValue)=\(CanonicalJSON.format(t.metaparameters[$0] ?? .nan))"
         }.joined(separator: " ")
-        out += "opt \(t.cell.optimizer) sparsity \(CanonicalJSON.format(t.sparsity)) "
+        out +=
+          "opt \(t.cell.optimizer) sparsity \(CanonicalJSON.format(t.sparsity)) "
           + "batch \(t.batchSize) #\(t.index) \(t.key.short) steps \(t.maxSteps) \(values)\n"
       }
       previous = t.cell

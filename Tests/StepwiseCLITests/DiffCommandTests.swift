@@ -25,8 +25,11 @@ struct DiffCommandTests {
       name: "same", replacements: [], exitCode: 0,
       summary: "0 to add, 0 to change, 0 to drop, 32 unchanged."),
     Case(
-      name: "reformatted", replacements: [("name: default-fashion-mnist", "name: other"),
-        ("# yaml-language-server", "# a comment\n# yaml-language-server")], exitCode: 0,
+      name: "reformatted",
+      replacements: [
+        ("name: default-fashion-mnist", "name: other"),
+        ("# yaml-language-server", "# a comment\n# yaml-language-server"),
+      ], exitCode: 0,
       summary: "0 to add, 0 to change, 0 to drop, 32 unchanged."),
     Case(
       name: "more-trials", replacements: [("trials: 4", "trials: 6")], exitCode: 2,
