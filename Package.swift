@@ -106,6 +106,7 @@ let package = Package(
     .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "StepwiseTestSupport"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"]),
     .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "StepwiseTestSupport"]),
+    .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "StepwiseTestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"]),
     .testTarget(name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"]),
   ]

@@ -1,1 +1,0 @@
-// ResultsStore: see the module README.
