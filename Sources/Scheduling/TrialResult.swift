@@ -34,11 +34,11 @@ public struct TrialResult: Hashable, Sendable {
   /// that far), divergence, and failure.
   public func isConsistent(with other: TrialResult) -> Bool {
     switch (state, other.state) {
+    case (.failed, .failed): return true
+    case (.failed, _), (_, .failed): return false
     case (.reached, .reached): return stepsToResult == other.stepsToResult
     case (.reached, _): return !other.ranPast(stepsToResult ?? 0)
     case (_, .reached): return other.isConsistent(with: self)
-    case (.failed, .failed): return true
-    case (.failed, _), (_, .failed): return false
     case (.diverged, .diverged): return stepsRun == other.stepsRun
     case (.diverged, _): return other.stepsRun < stepsRun
     case (_, .diverged): return stepsRun < other.stepsRun
