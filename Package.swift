@@ -110,6 +110,7 @@ let package = Package(
       dependencies: ["Collectives", "CollectivesMPI", "StepwiseTestSupport"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"]),
     .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "StepwiseTestSupport"]),
+    .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "StepwiseTestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"]),
     .testTarget(name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"]),
   ]
