@@ -17,6 +17,12 @@ public struct CellAnalysis: Sendable {
   public var batchSize: Int { results.batchSize }
   public var sparsity: Double { results.sparsity }
 
+  /// Steps-to-result over the perfect-scaling line (1: on the line); nil without a point.
+  public var ratioToPerfectScaling: Double? {
+    guard let steps = stepsToResult.steps, let perfect = perfectScalingSteps else { return nil }
+    return Double(steps) / perfect
+  }
+
   /// The best trial, if the cell has a point.
   public var bestTrial: TrialResult? {
     stepsToResult.bestTrialPosition.map { results.trials[$0] }
