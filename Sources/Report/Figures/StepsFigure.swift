@@ -29,7 +29,7 @@ enum StepsFigure {
           hollow: cell.stepsToResult.exactness != .exact,
           tooltip: "B=\(cell.batchSize): \(steps) steps")
       }
-      var name = curve.label
+      var name = "sparsity \(SparsityFormat.percent(curve.sparsity))"
       if let fit = curve.fit {
         name += fit.bound == nil ? ", B_crit≈\(NumberFormat.short(fit.criticalBatchSize))" : ""
       }
