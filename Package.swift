@@ -108,7 +108,9 @@ let package = Package(
     .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "StepwiseTestSupport"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"]),
     .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "StepwiseTestSupport"]),
-    .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"],
+      exclude: ["Fixtures", "Snapshots"]),
     .testTarget(name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"]),
   ]
 )

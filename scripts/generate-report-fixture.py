@@ -65,7 +65,7 @@ def cell(rng, workload, opt, b, s, s_min, b_noise, goal, a):
             mp["momentum"] = 1 - 10 ** (-4 + 3 * rng.random())
         # Distance from a batch-size-dependent optimum sets how slow a trial is.
         opt_lr = min(0.5, 0.002 * b ** 0.7)
-        slowness = math.exp(abs(math.log10(lr / opt_lr)) * 1.2 + abs(rng.gauss(0, 0.3)))
+        slowness = math.exp(abs(math.log10(lr / opt_lr)) * 0.4 + abs(rng.gauss(0, 0.3)))
         target = ideal * slowness
         diverges = lr > 5 * opt_lr and rng.random() < 0.7
         steps, errs, losses = [], [], []
