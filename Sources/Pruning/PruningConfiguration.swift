@@ -47,6 +47,16 @@ public struct PruningConfiguration: Hashable, Sendable, Codable {
     case perClass(Int)
   }
 
+  /// How GraSP forms H g.
+  public enum HessianProduct: Hashable, Sendable, Codable {
+    /// The network's exact product (`HessianVectorNetwork`), as PyTorch's double backward.
+    case exact
+    /// A central difference of gradients along g with step relativeStep * |theta| / |g|; works
+    /// on any `PruningNetwork` but is unreliable on ReLU and max-pool networks (see
+    /// `FiniteDifferenceHessian`).
+    case finiteDifference(relativeStep: Double)
+  }
+
   public var method: Method
   public var examples: Examples
   public var prunable: PrunableSet
@@ -59,11 +69,13 @@ public struct PruningConfiguration: Hashable, Sendable, Codable {
   public var seed: UInt64
   /// Number of classes, for `Examples.perClass`.
   public var classCount: Int
+  /// GraSP only.
+  public var hessianProduct: HessianProduct
 
   public init(
     method: Method, examples: Examples = .all, prunable: PrunableSet = .weightsAndBiases,
     scope: Scope = .global, temperature: Double? = nil, sparsity: Double, seed: UInt64 = 0,
-    classCount: Int = 10
+    classCount: Int = 10, hessianProduct: HessianProduct = .exact
   ) {
     self.method = method
     self.examples = examples
@@ -73,6 +85,7 @@ public struct PruningConfiguration: Hashable, Sendable, Codable {
     self.sparsity = sparsity
     self.seed = seed
     self.classCount = classCount
+    self.hessianProduct = hessianProduct
   }
 
   /// Lee et al.'s SNIP: the whole split in the caller's batches, weights and biases, global.
