@@ -73,9 +73,11 @@ let package = Package(
     /// SQLite store: trials, curves, masks, checkpoints; versioned migrations; WAL.
     .target(name: "ResultsStore", dependencies: ["Planning", "Scheduling", "CSQLite"]),
     /// Steps-to-result, scaling regions, critical batch size.
-    .target(name: "Analysis", dependencies: ["ResultsStore", "Planning"]),
+    .target(
+      name: "Analysis", dependencies: ["ResultsStore", "Planning", "WorkloadModel"],
+      exclude: ["README.md"]),
     /// Tables, SVG figures, HTML, CSV and JSON.
-    .target(name: "Report", dependencies: ["Analysis"]),
+    .target(name: "Report", dependencies: ["Analysis", "WorkloadModel"], exclude: ["README.md"]),
 
     // MARK: Command line
     /// The commands, their options and views (human and JSON).
@@ -110,7 +112,10 @@ let package = Package(
       dependencies: ["Collectives", "CollectivesMPI", "StepwiseTestSupport"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"]),
     .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "StepwiseTestSupport"]),
-    .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"]),
+    .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"],
+      exclude: ["Fixtures", "Snapshots"]),
     .testTarget(name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"]),
   ]
 )
