@@ -84,7 +84,9 @@ public struct PlanDiff: Hashable, Sendable, Codable {
     }
     var oldByAddress: [Address: Int] = [:]
     oldByAddress.reserveCapacity(old.trials.count)
-    for (i, t) in old.trials.enumerated() { oldByAddress[Address(cell: t.cell, index: t.index)] = i }
+    for (i, t) in old.trials.enumerated() {
+      oldByAddress[Address(cell: t.cell, index: t.index)] = i
+    }
     var matched = [Bool](repeating: false, count: old.trials.count)
     var byCell: [CellID: CellDiff] = [:]
     let goalClass = Self.goalChange(old.workload.goal, new.workload.goal)
@@ -207,13 +209,16 @@ public struct PlanDiff: Hashable, Sendable, Codable {
     }
     let f = CanonicalJSON.format
     add("dataset.name", o.dataset.name.rawValue, n.dataset.name.rawValue)
-    add("dataset.validation.holdout", "\(o.dataset.validation.holdout)",
-        "\(n.dataset.validation.holdout)")
+    add(
+      "dataset.validation.holdout", "\(o.dataset.validation.holdout)",
+      "\(n.dataset.validation.holdout)")
     add("dataset.validation.seed", "\(o.dataset.validation.seed)", "\(n.dataset.validation.seed)")
     add("dataset.normalize", o.dataset.normalization.rawValue, n.dataset.normalization.rawValue)
     add("dataset.digest", o.datasetDigest, n.datasetDigest)
     add("model.architecture", o.model.architecture.name, n.model.architecture.name)
-    if o.model.architecture.name == n.model.architecture.name, o.model.architecture != n.model.architecture {
+    if o.model.architecture.name == n.model.architecture.name,
+      o.model.architecture != n.model.architecture
+    {
       add("model.layers", "old layer list", "new layer list")
     }
     if o.model.initializer != n.model.initializer {
@@ -222,14 +227,16 @@ public struct PlanDiff: Hashable, Sendable, Codable {
     add("optimizer.kind", o.optimizer.rawValue, n.optimizer.rawValue)
     add("optimizer.schedule", o.schedule.rawValue, n.schedule.rawValue)
     for name in Set(o.metaparameters.keys).union(n.metaparameters.keys).sorted() {
-      add(name.rawValue, o.metaparameters[name].map(f) ?? "unset",
-          n.metaparameters[name].map(f) ?? "unset")
+      add(
+        name.rawValue, o.metaparameters[name].map(f) ?? "unset",
+        n.metaparameters[name].map(f) ?? "unset")
     }
     add("batch_size", "\(o.batchSize)", "\(n.batchSize)")
     add("sparsity", f(o.sparsity), f(n.sparsity))
     if o.pruning?.method != n.pruning?.method {
-      add("pruning", o.pruning.map { TrialIdentity.pruningMethod($0.method).text } ?? "none",
-          n.pruning.map { TrialIdentity.pruningMethod($0.method).text } ?? "none")
+      add(
+        "pruning", o.pruning.map { TrialIdentity.pruningMethod($0.method).text } ?? "none",
+        n.pruning.map { TrialIdentity.pruningMethod($0.method).text } ?? "none")
     }
     add("init_seed", "\(o.initSeed)", "\(n.initSeed)")
     add("data_seed", "\(o.dataSeed)", "\(n.dataSeed)")

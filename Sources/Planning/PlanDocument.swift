@@ -112,7 +112,7 @@ public enum PlanDocument {
   }
 
   private static func rebuild(_ body: Body) throws -> ExecutionPlan {
-    let workload = body.workload.workload
+    let workload = try body.workload.workload()
     let context = TrialIdentity.Context(
       dataset: workload.dataset, datasetDigest: body.datasetDigest, model: workload.model,
       trainerVersion: body.trainerVersion)
@@ -132,7 +132,8 @@ public enum PlanDocument {
     var trials: [TrialSpec] = []
     for c in body.cells {
       guard workload.optimizers.indices.contains(c.optimizer) else {
-        throw PlanDocumentError.malformed("cell names optimizer \(c.optimizer + 1), which is absent")
+        throw PlanDocumentError.malformed(
+          "cell names optimizer \(c.optimizer + 1), which is absent")
       }
       let optimizer = workload.optimizers[c.optimizer]
       let cell = CellID(optimizer: c.optimizer, batchSize: c.batchSize, sparsity: c.sparsity)
@@ -187,8 +188,10 @@ public enum PlanDocument {
   }
 
   private static func path(_ keys: [any CodingKey]) -> String {
-    keys.isEmpty ? "the top level" : keys.map { $0.intValue.map(String.init) ?? $0.stringValue }
-      .joined(separator: ".")
+    keys.isEmpty
+      ? "the top level"
+      : keys.map { $0.intValue.map(String.init) ?? $0.stringValue }
+        .joined(separator: ".")
   }
 
   // MARK: Layout
@@ -299,16 +302,20 @@ struct WorkloadDocument: Codable {
     execution = w.execution
   }
 
-  var workload: Workload {
-    Workload(
-      languageVersion: languageVersion, name: name, description: description, dataset: dataset,
-      model: model,
-      optimizers: optimizers.map { o in
-        var values: [Metaparameter: MetaparameterSetting] = [:]
-        for (name, setting) in o.metaparameters {
-          if let m = Metaparameter(rawValue: name) { values[m] = setting }
+  func workload() throws -> Workload {
+    let specs = try optimizers.map { o in
+      var values: [Metaparameter: MetaparameterSetting] = [:]
+      for (name, setting) in o.metaparameters {
+        guard let m = Metaparameter(rawValue: name) else {
+          throw PlanDocumentError.malformed("unknown metaparameter '\(name)' in the workload")
         }
-        return OptimizerSpec(kind: o.kind, schedule: o.schedule, metaparameters: values)
-      }, study: study, goal: goal, budget: budget, evaluation: evaluation, execution: execution)
+        values[m] = setting
+      }
+      return OptimizerSpec(kind: o.kind, schedule: o.schedule, metaparameters: values)
+    }
+    return Workload(
+      languageVersion: languageVersion, name: name, description: description, dataset: dataset,
+      model: model, optimizers: specs, study: study, goal: goal, budget: budget,
+      evaluation: evaluation, execution: execution)
   }
 }

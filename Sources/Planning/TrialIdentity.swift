@@ -87,7 +87,8 @@ public enum TrialIdentity {
     public var model: [UInt8]
     public var trainerVersion: Int
 
-    public init(dataset: DatasetSpec, datasetDigest: String, model: ModelSpec, trainerVersion: Int) {
+    public init(dataset: DatasetSpec, datasetDigest: String, model: ModelSpec, trainerVersion: Int)
+    {
       self.dataset = TrialIdentity.dataset(dataset, digest: datasetDigest).bytes
       self.model = TrialIdentity.model(model).bytes
       self.trainerVersion = trainerVersion

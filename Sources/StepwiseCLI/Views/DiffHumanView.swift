@@ -8,7 +8,8 @@ struct DiffHumanView {
     var out = ""
     for cell in diff.cells {
       let c = cell.cell
-      out += "# \(c.optimizer + 1):\(cell.optimizer.rawValue), sparsity "
+      out +=
+        "# \(c.optimizer + 1):\(cell.optimizer.rawValue), sparsity "
         + "\(CanonicalJSON.format(c.sparsity)), batch size \(c.batchSize)\n"
       var unchanged: [TrialChange] = []
       for t in cell.trials {

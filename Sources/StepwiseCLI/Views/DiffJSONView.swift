@@ -8,7 +8,9 @@ struct DiffJSONView {
   func render(_ diff: PlanDiff) -> String {
     func fields(_ changes: [FieldChange]) -> CanonicalJSON {
       .array(
-        changes.map { .object(["field": .string($0.field), "old": .string($0.old), "new": .string($0.new)]) })
+        changes.map {
+          .object(["field": .string($0.field), "old": .string($0.old), "new": .string($0.new)])
+        })
     }
     let cells: [CanonicalJSON] = diff.cells.map { cell in
       .object([
