@@ -130,6 +130,7 @@ public enum PlanDocument {
       pruningNodes.append(node)
     }
     var trials: [TrialSpec] = []
+    var buffer: [UInt8] = []
     for c in body.cells {
       guard workload.optimizers.indices.contains(c.optimizer) else {
         throw PlanDocumentError.malformed(
@@ -152,12 +153,12 @@ public enum PlanDocument {
           }
           node = found
         }
-        let key = TrialIdentity.key(
-          of: TrialIdentity.trialEncoding(
-            context, optimizer: optimizer.kind, schedule: optimizer.schedule,
-            metaparameters: values, batchSize: c.batchSize, sparsity: c.sparsity,
-            pruningKey: node?.key, initSeed: t.initSeed, dataSeed: t.dataSeed,
-            evaluationEverySteps: workload.evaluation.everySteps))
+        let key = TrialIdentity.trialKey(
+          context, optimizer: optimizer.kind, schedule: optimizer.schedule,
+          metaparameters: TrialIdentity.metaparameterBytes(values), batchSize: c.batchSize,
+          sparsity: c.sparsity, pruningKey: node?.key, initSeed: t.initSeed,
+          dataSeed: t.dataSeed, evaluationEverySteps: workload.evaluation.everySteps,
+          buffer: &buffer)
         guard key.hex == t.key else { throw PlanDocumentError.keyMismatch(t.key) }
         trials.append(
           TrialSpec(
