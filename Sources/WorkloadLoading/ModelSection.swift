@@ -153,10 +153,10 @@ extension WorkloadChecker {
       return nil
     }
     let value = pairs[0].value
-    let what = "layers.\(kind)"
+    let what = "model.layers.\(kind)"
     switch kind {
     case "residual":
-      guard let body = layerList(value, what: "layers.residual") else { return nil }
+      guard let body = layerList(value, what: "model.layers.residual") else { return nil }
       return LocatedLayer(layer: .residual(body: body.map(\.layer)), node: node, body: body)
     case "conv2d", "max_pool", "avg_pool", "dense":
       guard

@@ -39,7 +39,8 @@ final class WorkloadChecker {
       return nil
     }
     for pair in pairs {
-      guard let key = pair.key.scalar?.value else { continue }
+      // '<<' is reported by the YAML layer as an unsupported merge key.
+      guard let key = pair.key.scalar?.value, key != "<<" else { continue }
       if !keys.contains(key) {
         report(
           CommonMessages.unknownKey(key, section: section, allowed: keys, at: pair.key.range))

@@ -304,7 +304,11 @@ private struct TreeBuilder {
     }
     var notes: [Note] = []
     if let context = cString(parser.context) {
-      notes.append(Note("\(context) that starts here", at: range(parser.context_mark, parser.context_mark)))
+      let contextRange = range(parser.context_mark, parser.context_mark)
+      // libyaml often gives the problem's own position as context; repeating it adds nothing.
+      if contextRange.start != problemRange.start {
+        notes.append(Note("\(context) that starts here", at: contextRange))
+      }
     }
     let character = characterAt(problemRange.start.offset)
     diagnostics.append(
