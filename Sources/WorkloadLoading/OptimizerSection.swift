@@ -243,7 +243,7 @@ private enum OptimizerMessages {
       detail: parameter == .momentum
         ? "remove it, or use kind 'momentum' or 'nesterov'"
         : "remove it, or use schedule 'linear-decay'",
-      at: range, notes: note.map { [Note("chosen here", at: $0)] } ?? [])
+      at: range, notes: note.map { [Note("\(owner) is chosen here", at: $0)] } ?? [])
   }
 
   static func missing(_ parameter: Metaparameter, kind: OptimizerKind, schedule: ScheduleKind,
