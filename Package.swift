@@ -10,7 +10,11 @@ let package = Package(
   name: "Stepwise",
   platforms: [.macOS(.v14)],
   products: [
-    .executable(name: "stepwise", targets: ["stepwise"])
+    .executable(name: "stepwise", targets: ["stepwise"]),
+    /// The front end alone (workload file to checked `Workload`), for the Fuzz/ package and tools.
+    .library(
+      name: "StepwiseFrontEnd",
+      targets: ["StepwiseDiagnostics", "YAMLSyntax", "WorkloadModel", "WorkloadLoading"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
