@@ -13,7 +13,8 @@ struct ValidateCommandTests {
   static let repository = here + "/../.."
 
   /// Paths as a user in the repository root would type them, so goldens hold no machine paths.
-  func check(_ files: [String], format: DiagnosticOutputOptions.Format) -> Stepwise.Validate.Outcome {
+  func check(_ files: [String], format: DiagnosticOutputOptions.Format) -> Stepwise.Validate.Outcome
+  {
     let previous = FileManager.default.currentDirectoryPath
     FileManager.default.changeCurrentDirectoryPath(Self.repository)
     defer { FileManager.default.changeCurrentDirectoryPath(previous) }
@@ -32,7 +33,8 @@ struct ValidateCommandTests {
       ["workloads/default.yaml", "Tests/StepwiseCLITests/Snapshots/two-errors.yaml"], format: .json)
     #expect(outcome.hasErrors)
     #expect(outcome.standardError.isEmpty)
-    let failure = Golden.compare(outcome.standardOutput, toFileAt: Self.snapshots + "/validate-json.json")
+    let failure = Golden.compare(
+      outcome.standardOutput, toFileAt: Self.snapshots + "/validate-json.json")
     #expect(failure == nil, "\(failure ?? "")")
   }
 
@@ -59,7 +61,9 @@ struct ValidateCommandTests {
   }
 
   @Test func badUsageExitsWith64() {
-    for arguments in [["validate"], ["validate", "--format", "xml", "w.yaml"], ["validate", "--bogus"]] {
+    for arguments in [
+      ["validate"], ["validate", "--format", "xml", "w.yaml"], ["validate", "--bogus"],
+    ] {
       do {
         _ = try Stepwise.parseAsRoot(arguments)
         Issue.record("\(arguments) parsed")
@@ -70,11 +74,15 @@ struct ValidateCommandTests {
   }
 
   @Test func schemaCommandPrintsTheCommittedSchema() throws {
-    let committed = try String(contentsOfFile: Self.repository + "/grammar/workload.schema.json", encoding: .utf8)
-    #expect(EmbeddedSchema.text + "\n" == committed || EmbeddedSchema.text == committed,
+    let committed = try String(
+      contentsOfFile: Self.repository + "/grammar/workload.schema.json", encoding: .utf8)
+    #expect(
+      EmbeddedSchema.text + "\n" == committed || EmbeddedSchema.text == committed,
       "run scripts/embed-resources.sh")
-    let starter = try String(contentsOfFile: Self.repository + "/grammar/starter.yaml", encoding: .utf8)
-    #expect(EmbeddedStarter.text + "\n" == starter || EmbeddedStarter.text == starter,
+    let starter = try String(
+      contentsOfFile: Self.repository + "/grammar/starter.yaml", encoding: .utf8)
+    #expect(
+      EmbeddedStarter.text + "\n" == starter || EmbeddedStarter.text == starter,
       "run scripts/embed-resources.sh")
   }
 }

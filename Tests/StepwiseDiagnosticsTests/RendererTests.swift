@@ -46,7 +46,10 @@ struct RendererTests {
   @Test func byteOrderMarkIsNotAColumn() {
     let file = SourceFile(path: "w.yaml", bytes: [0xEF, 0xBB, 0xBF] + Array("ab: c\n".utf8))
     #expect(file.position(ofByte: 7).column == 5)
-    let d = Diagnostic.error("x", "s", at: SourceRange(path: "w.yaml", start: file.position(ofByte: 7), end: file.position(ofByte: 8)))
+    let d = Diagnostic.error(
+      "x", "s",
+      at: SourceRange(
+        path: "w.yaml", start: file.position(ofByte: 7), end: file.position(ofByte: 8)))
     let out = DiagnosticRenderer(files: [file]).render(d)
     #expect(out.contains("   1 | ab: c\n     |     ^\n"))
   }
@@ -80,12 +83,13 @@ struct RendererTests {
     #expect(json == DiagnosticJSONDocument([d]).encoded())
   }
 
-  @Test(arguments: [
-    ("momentun", ["momentum", "kind"], "momentum"),
-    ("learning-rate", ["learning_rate", "momentum"], "learning_rate"),
-    ("shcedule", ["schedule", "search"], "schedule"),
-    ("zzz", ["momentum", "kind"], nil),
-  ] as [(String, [String], String?)])
+  @Test(
+    arguments: [
+      ("momentun", ["momentum", "kind"], "momentum"),
+      ("learning-rate", ["learning_rate", "momentum"], "learning_rate"),
+      ("shcedule", ["schedule", "search"], "schedule"),
+      ("zzz", ["momentum", "kind"], nil),
+    ] as [(String, [String], String?)])
   func suggestions(word: String, candidates: [String], expected: String?) {
     #expect(Suggestions.closest(to: word, in: candidates) == expected)
   }

@@ -39,7 +39,10 @@ struct SchemaSyncTests {
         }
       }
       if object["properties"] == nil, let arms = object["oneOf"] as? [Any] {
-        object = arms.compactMap { $0 as? [String: Any] }.first { ($0["properties"] as? [String: Any])?[String(part)] != nil } ?? [:]
+        object =
+          arms.compactMap { $0 as? [String: Any] }.first {
+            ($0["properties"] as? [String: Any])?[String(part)] != nil
+          } ?? [:]
       }
       node = (object["properties"] as? [String: Any])?[String(part)]
     }
@@ -61,11 +64,43 @@ struct SchemaSyncTests {
       if section == "optimizer.search.dimension", let n = node as? [String: Any],
         let arms = n["oneOf"] as? [Any]
       {
-        schemaKeys = arms.compactMap { Self.properties($0, root: root) }.reduce(into: Set<String>()) { $0.formUnion($1) }
+        schemaKeys = arms.compactMap { Self.properties($0, root: root) }.reduce(into: Set<String>())
+        { $0.formUnion($1) }
       } else {
         schemaKeys = Self.properties(node, root: root)
       }
       #expect(schemaKeys == Set(keys), "section '\(section)'")
     }
+  }
+}
+
+/// The schema checked by a real JSON Schema validator (Debian python3-jsonschema and
+/// python3-yaml): it accepts workloads/ and rejects grammar/bad-examples/.
+struct SchemaValidatorTests {
+  static let python = "/usr/bin/python3"
+  static let script = Golden.directory(of: #filePath) + "/../../scripts/check-schema.py"
+
+  static var validatorAvailable: Bool {
+    let probe = Process()
+    probe.executableURL = URL(fileURLWithPath: python)
+    probe.arguments = ["-c", "import jsonschema, yaml"]
+    probe.standardError = FileHandle.nullDevice
+    guard (try? probe.run()) != nil else { return false }
+    probe.waitUntilExit()
+    return probe.terminationStatus == 0
+  }
+
+  @Test(.enabled(if: validatorAvailable, "needs python3-jsonschema and python3-yaml"))
+  func schemaAcceptsGoodAndRejectsBadWorkloads() throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Self.python)
+    process.arguments = [Self.script]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(output)")
+    #expect(output.contains("rejected"))
   }
 }

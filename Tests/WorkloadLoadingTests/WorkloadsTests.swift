@@ -47,8 +47,13 @@ struct WorkloadsTests {
     let (_, w, _) = WorkloadLoader(environment: [:]).load(
       path: Self.root + "/workloads/cifar-10-resnet-8-nesterov.yaml")
     let optimizer = try #require(w?.optimizers.first)
-    #expect(optimizer.metaparameters[.decaySteps] == .search(.integer(min: 30_000, max: 60_000, scale: .linear)))
-    #expect(optimizer.searchDimensions.map(\.0) == [.learningRate, .momentum, .decaySteps, .endLearningRateFactor])
+    #expect(
+      optimizer.metaparameters[.decaySteps]
+        == .search(.integer(min: 30_000, max: 60_000, scale: .linear)))
+    #expect(
+      optimizer.searchDimensions.map(\.0) == [
+        .learningRate, .momentum, .decaySteps, .endLearningRateFactor,
+      ])
   }
 
   @Test func momentumDefaultsToPointNine() throws {
@@ -81,7 +86,8 @@ struct WorkloadsTests {
       goal: {at_most: 0.05}
       budget: {max_steps: 10}
       """
-    let (w, _) = WorkloadLoader(environment: ["DATA": "/srv"]).load(.init(path: "w.yaml", text: text))
+    let (w, _) = WorkloadLoader(environment: ["DATA": "/srv"]).load(
+      .init(path: "w.yaml", text: text))
     #expect(w?.dataset.directory.value == "/srv/mnist")
   }
 
@@ -89,7 +95,9 @@ struct WorkloadsTests {
     func count(_ a: Architecture, _ d: DatasetName) -> Int? {
       let s = d.imageShape
       let input = LayerShape.spatial(channels: s.channels, height: s.height, width: s.width)
-      if case .success(let r) = ShapeInference.infer(a.layers(), input: input) { return r.parameterCount }
+      if case .success(let r) = ShapeInference.infer(a.layers(), input: input) {
+        return r.parameterCount
+      }
       return nil
     }
     #expect(count(.simpleCNN, .mnist) == 62_346)

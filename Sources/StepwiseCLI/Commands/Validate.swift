@@ -67,10 +67,13 @@ extension Stepwise {
       case .json:
         outcome.standardOutput = ValidateJSONView().render(files: results, diagnostics: diagnostics)
       case .text:
-        let view = ValidateHumanView(renderer: DiagnosticRenderer(files: sources, decorator: decorator))
-        outcome.standardError = view.diagnostics(diagnostics)
+        let view = ValidateHumanView(
+          renderer: DiagnosticRenderer(files: sources, decorator: decorator))
+        outcome.standardError =
+          view.diagnostics(diagnostics)
           + view.footer(files: files.count, errors: errors, warnings: warnings)
-        outcome.standardOutput = summaries.map { view.summary(path: $0.0, $0.1) }.joined(separator: "\n")
+        outcome.standardOutput = summaries.map { view.summary(path: $0.0, $0.1) }.joined(
+          separator: "\n")
       }
       return outcome
     }
