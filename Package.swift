@@ -35,14 +35,15 @@ let package = Package(
 
     // MARK: Front end: source text to a checked, typed workload
     /// Source files, positions, ranges and diagnostics as values; the compiler-style renderer.
-    .target(name: "StepwiseDiagnostics"),
+    .target(name: "StepwiseDiagnostics", exclude: ["README.md"]),
     /// libyaml events to a node tree with source ranges, under limits libyaml does not enforce.
-    .target(name: "YAMLSyntax", dependencies: ["StepwiseDiagnostics", "CYAML"]),
+    .target(name: "YAMLSyntax", dependencies: ["StepwiseDiagnostics", "CYAML"], exclude: ["README.md"]),
     /// The typed workload: pure values, no I/O.
     .target(name: "WorkloadModel", dependencies: ["StepwiseDiagnostics"]),
     /// YAML nodes to a `Workload`, with every diagnostic collected in one pass.
     .target(
-      name: "WorkloadLoading", dependencies: ["YAMLSyntax", "WorkloadModel", "StepwiseDiagnostics"]),
+      name: "WorkloadLoading", dependencies: ["YAMLSyntax", "WorkloadModel", "StepwiseDiagnostics"],
+      exclude: ["README.md"]),
 
     // MARK: Middle end: plans of content-addressed trials
     /// Lowering, quasi-random search, trial identity, canonical plan JSON, plan diffs.
@@ -111,6 +112,8 @@ let package = Package(
     .testTarget(name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"]),
     .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "StepwiseTestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"]),
-    .testTarget(name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"],
+      exclude: ["Snapshots"]),
   ]
 )

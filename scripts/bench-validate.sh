@@ -90,3 +90,6 @@ measure() { # label file expected-exit
 measure "validate 1,000-line workload" "$work/1000-lines.yaml" 0
 measure "validate alias bomb (refused)" "$work/alias-bomb.yaml" 1
 measure "validate empty file (start-up cost)" /dev/null 1
+# The same work without process start-up, repeated in one process.
+printf '%-34s ' "in-process, 1,000-line workload"; "$bin" validate --bench 200 "$work/1000-lines.yaml"
+printf '%-34s ' "in-process, alias bomb"; "$bin" validate --bench 200 "$work/alias-bomb.yaml"

@@ -25,11 +25,34 @@ extension Stepwise {
 
     @OptionGroup var output: DiagnosticOutputOptions
 
+    /// For scripts/bench-validate.sh: repeat the whole check in-process and report the time per
+    /// run without process start-up (which, with every back-end library linked, dominates).
+    @Option(help: .hidden)
+    var bench: Int?
+
     func validate() throws {
       if files.isEmpty { throw ValidationError("Give at least one workload file to check.") }
     }
 
     func run() throws {
+      if let runs = bench, runs > 0 {
+        let clock = ContinuousClock()
+        var times: [Duration] = []
+        for _ in 0..<runs {
+          let start = clock.now
+          _ = Self.check(
+            files, format: output.format, decorator: PlainDecorator(), loader: WorkloadLoader())
+          times.append(clock.now - start)
+        }
+        times.sort()
+        let ms = { (d: Duration) in
+          Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1e3
+        }
+        print(
+          "in-process: median \(ms(times[times.count / 2])) ms, min \(ms(times[0])) ms (\(runs) runs)"
+        )
+        return
+      }
       let outcome = Self.check(
         files, format: output.format, decorator: output.decorator(), loader: WorkloadLoader())
       print(outcome.standardOutput, terminator: "")
