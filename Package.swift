@@ -10,7 +10,11 @@ let package = Package(
   name: "Stepwise",
   platforms: [.macOS(.v14)],
   products: [
-    .executable(name: "stepwise", targets: ["stepwise"])
+    .executable(name: "stepwise", targets: ["stepwise"]),
+    /// The front end alone (workload file to checked `Workload`), for the Fuzz/ package and tools.
+    .library(
+      name: "StepwiseFrontEnd",
+      targets: ["StepwiseDiagnostics", "YAMLSyntax", "WorkloadModel", "WorkloadLoading"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,14 +35,15 @@ let package = Package(
 
     // MARK: Front end: source text to a checked, typed workload
     /// Source files, positions, ranges and diagnostics as values; the compiler-style renderer.
-    .target(name: "StepwiseDiagnostics"),
+    .target(name: "StepwiseDiagnostics", exclude: ["README.md"]),
     /// libyaml events to a node tree with source ranges, under limits libyaml does not enforce.
-    .target(name: "YAMLSyntax", dependencies: ["StepwiseDiagnostics", "CYAML"]),
+    .target(name: "YAMLSyntax", dependencies: ["StepwiseDiagnostics", "CYAML"], exclude: ["README.md"]),
     /// The typed workload: pure values, no I/O.
     .target(name: "WorkloadModel", dependencies: ["StepwiseDiagnostics"]),
     /// YAML nodes to a `Workload`, with every diagnostic collected in one pass.
     .target(
-      name: "WorkloadLoading", dependencies: ["YAMLSyntax", "WorkloadModel", "StepwiseDiagnostics"]),
+      name: "WorkloadLoading", dependencies: ["YAMLSyntax", "WorkloadModel", "StepwiseDiagnostics"],
+      exclude: ["README.md"]),
 
     // MARK: Middle end: plans of content-addressed trials
     /// Lowering, quasi-random search, trial identity, canonical plan JSON, plan diffs.
@@ -116,6 +121,8 @@ let package = Package(
     .testTarget(
       name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"],
       exclude: ["Fixtures", "Snapshots"]),
-    .testTarget(name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"],
+      exclude: ["Snapshots"]),
   ]
 )
