@@ -1,8 +1,9 @@
 import Foundation
 import Planning
-@testable import ResultsStore
 import Scheduling
 import Testing
+
+@testable import ResultsStore
 
 @Suite struct LedgerTests {
   @Test func finishedResultIsNeverOverwritten() throws {
@@ -32,7 +33,8 @@ import Testing
     #expect(try store.conflicts().map(\.result) == [second])
     // A claim of a finished trial answers with its result; an interrupted record cannot undo it.
     #expect(try ledger.claim(key, owner: owner) == .finished(first))
-    let interrupted = TrialResult(state: .interrupted, stepsToResult: nil, stepsRun: 100, bestMetric: nil)
+    let interrupted = TrialResult(
+      state: .interrupted, stepsToResult: nil, stepsRun: 100, bestMetric: nil)
     #expect(try ledger.recordResult(key, interrupted, owner: owner) == .alreadyRecorded)
     #expect(try store.trial(key)?.result.state == .reached)
     // Evaluations for the finished trial do not replace its curve; a differing one is a conflict.
@@ -63,7 +65,8 @@ import Testing
     }
     let next = LeaseOwner.current()
     let claim = try ledger.claim(key, owner: next)
-    #expect(claim == .claimed(checkpoint: TrialCheckpoint(step: 300, bytes: [4, 5]), cellBestStep: nil))
+    #expect(
+      claim == .claimed(checkpoint: TrialCheckpoint(step: 300, bytes: [4, 5]), cellBestStep: nil))
     #expect(try store.evaluations(key).map(\.step) == [100, 200, 300])
     #expect(try store.trial(key)?.result.state == .running)
   }
@@ -121,9 +124,18 @@ import Testing
     ])
     let recordings = try store.recordResults(
       [
-        (specs[0].key, TrialResult(state: .reached, stepsToResult: 200, stepsRun: 200, bestMetric: 0.09)),
-        (specs[1].key, TrialResult(state: .dominated, stepsToResult: nil, stepsRun: 200, bestMetric: 0.3)),
-        (specs[4].key, TrialResult(state: .reached, stepsToResult: 300, stepsRun: 300, bestMetric: 0.05)),
+        (
+          specs[0].key,
+          TrialResult(state: .reached, stepsToResult: 200, stepsRun: 200, bestMetric: 0.09)
+        ),
+        (
+          specs[1].key,
+          TrialResult(state: .dominated, stepsToResult: nil, stepsRun: 200, bestMetric: 0.3)
+        ),
+        (
+          specs[4].key,
+          TrialResult(state: .reached, stepsToResult: 300, stepsRun: 300, bestMetric: 0.05)
+        ),
       ], runID: "r")
     #expect(recordings == [.recorded, .recorded, .recorded])
 

@@ -1,8 +1,9 @@
 import Foundation
 import Planning
-@testable import ResultsStore
 import Scheduling
 import Testing
+
+@testable import ResultsStore
 
 /// Calls `requestInterrupt` after a number of evaluations.
 final class StopAfter: SchedulerProgress, @unchecked Sendable {

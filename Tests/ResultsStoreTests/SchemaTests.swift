@@ -1,8 +1,9 @@
 import Foundation
 import Planning
-@testable import ResultsStore
 import Scheduling
 import Testing
+
+@testable import ResultsStore
 
 @Suite struct SchemaTests {
   @Test func freshStoreIsMigratedAndRecorded() throws {

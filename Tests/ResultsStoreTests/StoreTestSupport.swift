@@ -1,7 +1,8 @@
 import Foundation
 import Planning
-@testable import ResultsStore
 import Scheduling
+
+@testable import ResultsStore
 
 /// A fresh directory under the system temporary directory, removed by `cleanUp()`.
 struct TemporaryDirectory {
