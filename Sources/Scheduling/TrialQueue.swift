@@ -54,7 +54,8 @@ struct TrialQueue {
       // Informed: finish a cell before the next, so each cell is ranked on complete results of
       // the cells before it (the batch-size ladder, in plan order).
       nextCell = (nextCell + offset) % cells.count
-      return pending[cell]?.remove(at: bestPredicted(in: cell, specs))
+      let chosen = bestPredicted(in: cell, specs)
+      return pending[cell]?.remove(at: chosen)
     }
     return nil
   }
