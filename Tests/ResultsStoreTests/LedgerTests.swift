@@ -182,7 +182,7 @@ import Testing
     let values: [Float] = (0..<1001).map { $0 % 3 == 0 ? 1 : 0 }
     let record = MaskRecord(
       key: TrialKey(hex: "mask-1"), sparsity: 0.66, method: "snip",
-      layerDensity: [.init(layer: "conv1", density: 0.5), .init(layer: "fc", density: 0.1)],
+      layerDensity: [.init(layer: "conv1", kept: 400, total: 800), .init(layer: "fc", kept: 20, total: 201)],
       mask: PackedMask(keeping: values))
     try store.saveMask(record)
     let loaded = try #require(try store.mask(record.key))
@@ -190,6 +190,10 @@ import Testing
     #expect(loaded.mask.unpacked() == values)
     #expect(loaded.mask.keptCount == 334)
     #expect(loaded.mask.bits.count == 126)
+    let densities = try store.maskDensities()
+    #expect(densities.count == 1)
+    #expect(densities.first?.layers.map(\.density) == [0.5, 20.0 / 201])
+    #expect(densities.first?.method == "snip")
 
     let owner = LeaseOwner.current()
     try store.beginRun(
