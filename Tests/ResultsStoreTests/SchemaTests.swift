@@ -77,7 +77,7 @@ import Testing
     defer { dir.cleanUp() }
     let path = dir.file("garbage.sqlite")
     let bytes = (0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     do {
       _ = try ResultsStore(path: path)
       Issue.record("opened a corrupt file")
