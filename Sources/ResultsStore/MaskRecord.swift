@@ -81,11 +81,17 @@ extension ResultsStore {
   }
 }
 
+/// A stored mask's per-layer counts, without its bits.
+public struct MaskDensityRecord: Hashable, Sendable {
+  public var key: TrialKey
+  public var sparsity: Double
+  public var method: String
+  public var layers: [MaskRecord.LayerDensity]
+}
+
 extension ResultsStore {
   /// Every stored mask's per-layer counts, without the bits: what the report draws.
-  public func maskDensities() throws -> [(key: TrialKey, sparsity: Double, method: String,
-    layers: [MaskRecord.LayerDensity])]
-  {
+  public func maskDensities() throws -> [MaskDensityRecord] {
     let rows = try withConnection { db -> [(String, Double, String, String)] in
       let statement = try db.prepare(
         "SELECT key, sparsity, method, layer_density_json FROM masks ORDER BY sparsity, key")
@@ -98,10 +104,9 @@ extension ResultsStore {
     }
     let decoder = JSONDecoder()
     return try rows.map { row in
-      (
-        TrialKey(hex: row.0), row.1, row.2,
-        try decoder.decode([MaskRecord.LayerDensity].self, from: Data(row.3.utf8))
-      )
+      MaskDensityRecord(
+        key: TrialKey(hex: row.0), sparsity: row.1, method: row.2,
+        layers: try decoder.decode([MaskRecord.LayerDensity].self, from: Data(row.3.utf8)))
     }
   }
 }

@@ -182,7 +182,9 @@ import Testing
     let values: [Float] = (0..<1001).map { $0 % 3 == 0 ? 1 : 0 }
     let record = MaskRecord(
       key: TrialKey(hex: "mask-1"), sparsity: 0.66, method: "snip",
-      layerDensity: [.init(layer: "conv1", kept: 400, total: 800), .init(layer: "fc", kept: 20, total: 201)],
+      layerDensity: [
+        .init(layer: "conv1", kept: 400, total: 800), .init(layer: "fc", kept: 20, total: 201),
+      ],
       mask: PackedMask(keeping: values))
     try store.saveMask(record)
     let loaded = try #require(try store.mask(record.key))
