@@ -53,7 +53,7 @@ let package = Package(
         "WorkloadModel", "StepwiseDiagnostics", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     /// Ordering, concurrency, early stop and resume; protocols the trainer and store implement.
-    .target(name: "Scheduling", dependencies: ["Planning"]),
+    .target(name: "Scheduling", dependencies: ["Planning"], exclude: ["README.md"]),
 
     // MARK: Back end: one trial
     /// Unsafe-buffer kernels on oneDNN, and naive reference kernels for tests.
@@ -76,7 +76,9 @@ let package = Package(
 
     // MARK: Results and what is made of them
     /// SQLite store: trials, curves, masks, checkpoints; versioned migrations; WAL.
-    .target(name: "ResultsStore", dependencies: ["Planning", "Scheduling", "CSQLite"]),
+    .target(
+      name: "ResultsStore", dependencies: ["Planning", "Scheduling", "CSQLite"],
+      exclude: ["README.md"]),
     /// Steps-to-result, scaling regions, critical batch size.
     .target(
       name: "Analysis", dependencies: ["ResultsStore", "Planning", "WorkloadModel"],

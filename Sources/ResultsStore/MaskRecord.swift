@@ -8,17 +8,21 @@ public struct MaskRecord: Hashable, Sendable {
   public var sparsity: Double
   /// The method's name (`snip`, `grasp`, ...).
   public var method: String
-  /// Kept fraction per layer, in layer order: what the report shows about where pruning bit.
+  /// Kept parameters per layer, in layer order: what the report shows about where pruning bit.
   public var layerDensity: [LayerDensity]
   public var mask: PackedMask
 
+  /// Kept and total prunable parameters of one layer's tensor.
   public struct LayerDensity: Hashable, Sendable, Codable {
     public var layer: String
-    public var density: Double
-    public init(layer: String, density: Double) {
+    public var kept: Int
+    public var total: Int
+    public init(layer: String, kept: Int, total: Int) {
       self.layer = layer
-      self.density = density
+      self.kept = kept
+      self.total = total
     }
+    public var density: Double { total > 0 ? Double(kept) / Double(total) : 0 }
   }
 
   public init(
@@ -74,5 +78,35 @@ extension ResultsStore {
     return MaskRecord(
       key: key, sparsity: row.0, method: row.1, layerDensity: densities,
       mask: PackedMask(count: row.2, bits: row.4))
+  }
+}
+
+/// A stored mask's per-layer counts, without its bits.
+public struct MaskDensityRecord: Hashable, Sendable {
+  public var key: TrialKey
+  public var sparsity: Double
+  public var method: String
+  public var layers: [MaskRecord.LayerDensity]
+}
+
+extension ResultsStore {
+  /// Every stored mask's per-layer counts, without the bits: what the report draws.
+  public func maskDensities() throws -> [MaskDensityRecord] {
+    let rows = try withConnection { db -> [(String, Double, String, String)] in
+      let statement = try db.prepare(
+        "SELECT key, sparsity, method, layer_density_json FROM masks ORDER BY sparsity, key")
+      var rows: [(String, Double, String, String)] = []
+      while try statement.step() {
+        rows.append(
+          (statement.string(0), statement.double(1), statement.string(2), statement.string(3)))
+      }
+      return rows
+    }
+    let decoder = JSONDecoder()
+    return try rows.map { row in
+      MaskDensityRecord(
+        key: TrialKey(hex: row.0), sparsity: row.1, method: row.2,
+        layers: try decoder.decode([MaskRecord.LayerDensity].self, from: Data(row.3.utf8)))
+    }
   }
 }

@@ -30,8 +30,9 @@ extension ResultsStore {
           .text(plan.workload.name), .text(workloadJSON), .text(planHash),
           .integer(ExecutionPlan.formatVersion), .real(now),
         ])
-        guard let study = try db.scalarInt(
-          "SELECT id FROM studies WHERE name = ?", [.text(plan.workload.name)])
+        guard
+          let study = try db.scalarInt(
+            "SELECT id FROM studies WHERE name = ?", [.text(plan.workload.name)])
         else { throw StoreError.sqlite(path: path, code: 0, message: "study row vanished") }
         try db.prepare("UPDATE study_trials SET in_plan = 0 WHERE study = ?")
           .execute([.integer(study)])

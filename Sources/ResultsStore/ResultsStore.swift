@@ -1,5 +1,5 @@
-import Foundation
 internal import CSQLite
+import Foundation
 
 /// The embedded SQLite results store: studies, trials, curves, masks, checkpoints and runs.
 ///
@@ -69,7 +69,8 @@ public final class ResultsStore: @unchecked Sendable {
   /// The applied migrations, oldest first: (version, name, when).
   public func appliedMigrations() throws -> [(version: Int, name: String, applied: Date)] {
     try withConnection { db in
-      let statement = try db.prepare("SELECT version, name, applied FROM migrations ORDER BY version")
+      let statement = try db.prepare(
+        "SELECT version, name, applied FROM migrations ORDER BY version")
       var rows: [(Int, String, Date)] = []
       while try statement.step() {
         rows.append(

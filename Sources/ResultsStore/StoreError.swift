@@ -70,7 +70,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     guard let failure = error as? SQLiteFailure else { return error }
     switch failure.primary {
     case SQLITE_FULL: return StoreError.diskFull(path: path)
-    case SQLITE_NOTADB, SQLITE_CORRUPT: return StoreError.corrupt(path: path, reason: failure.message)
+    case SQLITE_NOTADB, SQLITE_CORRUPT:
+      return StoreError.corrupt(path: path, reason: failure.message)
     case SQLITE_READONLY: return StoreError.readOnly(path: path, reason: failure.message)
     case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_AUTH:
       return StoreError.cannotOpen(path: path, reason: failure.message)

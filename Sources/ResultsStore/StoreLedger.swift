@@ -61,7 +61,8 @@ public struct StoreLedger: TrialLedger {
         row.reset()
         if existing.state.isFinished { return .finished(existing) }
 
-        let lease = try db.prepare("SELECT run_id, host, pid, heartbeat FROM leases WHERE trial = ?")
+        let lease = try db.prepare(
+          "SELECT run_id, host, pid, heartbeat FROM leases WHERE trial = ?")
         try lease.bindAll([.integer(id)])
         if try lease.step() {
           let holder = LeaseOwner(
@@ -158,7 +159,8 @@ public struct StoreLedger: TrialLedger {
             saved = excluded.saved
           """
         ).execute([
-          .integer(id), .integer(checkpoint.step), .blob(checkpoint.bytes), .real(ResultsStore.now()),
+          .integer(id), .integer(checkpoint.step), .blob(checkpoint.bytes),
+          .real(ResultsStore.now()),
         ])
       }
     }

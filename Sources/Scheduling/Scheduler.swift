@@ -244,7 +244,8 @@ public final class Scheduler: @unchecked Sendable {
       return .interrupt
     }
     progress.scheduler(.trialEvaluated(spec, evaluation))
-    let metric = spec.goal.metric == .validationError
+    let metric =
+      spec.goal.metric == .validationError
       ? evaluation.validationError : evaluation.validationLoss
     return lock.withLock {
       if interruptRequested || fatal != nil { return .interrupt }

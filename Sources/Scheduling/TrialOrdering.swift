@@ -5,9 +5,12 @@ public enum TrialOrdering: String, Hashable, Sendable, Codable, CaseIterable {
   case plan
   /// One trial of each cell in turn, by trial index, so every cell gets a bound early.
   case roundRobin = "round-robin"
-  /// Round robin over cells; within a cell, first the trial indices that reached the goal soonest
-  /// (relative to that cell's best) at the nearest cell with results: the same batch-size ladder
-  /// first (same optimizer and sparsity), then the other sparsities. Trial i has the same
-  /// metaparameters in every cell, and good metaparameters move smoothly with the batch size.
+  /// Cell by cell in plan order (so along the batch-size ladder); within a cell, first the trial
+  /// indices that reached the goal soonest (relative to that cell's best) at the nearest cell
+  /// with results: the same optimizer and sparsity by batch-size distance, then other
+  /// sparsities. Trial i has the same metaparameters in every cell, and good metaparameters move
+  /// smoothly with the batch size, so the cell's best trial tends to run first and bound the rest.
+  /// Finishing a cell before the next gives the ranking complete neighbours; trials of one cell
+  /// running at once still share a bound the moment one reaches the goal.
   case informed
 }

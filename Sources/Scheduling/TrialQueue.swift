@@ -47,8 +47,14 @@ struct TrialQueue {
     for offset in 0..<cells.count {
       let cell = cells[(nextCell + offset) % cells.count]
       guard let specs = pending[cell], !specs.isEmpty else { continue }
-      nextCell = (nextCell + offset + 1) % cells.count
-      let chosen = ordering == .informed ? bestPredicted(in: cell, specs) : 0
+      if ordering == .roundRobin {
+        nextCell = (nextCell + offset + 1) % cells.count
+        return pending[cell]?.remove(at: 0)
+      }
+      // Informed: finish a cell before the next, so each cell is ranked on complete results of
+      // the cells before it (the batch-size ladder, in plan order).
+      nextCell = (nextCell + offset) % cells.count
+      let chosen = bestPredicted(in: cell, specs)
       return pending[cell]?.remove(at: chosen)
     }
     return nil
@@ -74,7 +80,8 @@ struct TrialQueue {
   private func neighbourCells(of cell: CellID) -> [CellID] {
     func distance(_ other: CellID) -> Double {
       let doublings = abs(log2(Double(other.batchSize) / Double(cell.batchSize)))
-      let sparsityPenalty = other.sparsity == cell.sparsity ? 0 : 100 + abs(other.sparsity - cell.sparsity)
+      let sparsityPenalty =
+        other.sparsity == cell.sparsity ? 0 : 100 + abs(other.sparsity - cell.sparsity)
       return doublings + sparsityPenalty
     }
     return known.keys

@@ -22,6 +22,8 @@ public final class TrialSession: @unchecked Sendable {
   private var bestMetric: Double?
 
   /// - Parameters:
+  ///   - spec: the trial.
+  ///   - checkpointEverySteps: how often the trainer should save a checkpoint.
   ///   - stopAtStep: a bound already known when the trial starts (its cell's best so far).
   ///   - onEvaluation: records the evaluation and answers with a directive.
   ///   - onCheckpoint: stores the checkpoint.
@@ -44,7 +46,8 @@ public final class TrialSession: @unchecked Sendable {
 
   /// Hands over one evaluation; returns what to do next. Call it for every evaluation, in order.
   public func evaluated(_ evaluation: Evaluation) -> TrialDirective {
-    let metric = spec.goal.metric == .validationError
+    let metric =
+      spec.goal.metric == .validationError
       ? evaluation.validationError : evaluation.validationLoss
     lock.withLock {
       lastStep = max(lastStep, evaluation.step)

@@ -60,7 +60,8 @@ struct SyntheticStudy {
 
   func spec(_ cell: CellID, _ index: Int) -> TrialSpec {
     let name = "s\(seed)-o\(cell.optimizer)-b\(cell.batchSize)-p\(cell.sparsity)-i\(index)"
-    let hex = String(format: "%016llx", mix(seed, UInt64(name.hashValueStable)))
+    let hex =
+      String(format: "%016llx", mix(seed, UInt64(name.hashValueStable)))
       + String(repeating: "0", count: 48)
     return TrialSpec(
       key: TrialKey(hex: hex + "-" + name), cell: cell, index: index, dataset: Self.dataset,
@@ -96,7 +97,8 @@ struct SyntheticStudy {
   /// `correlation`), the cell, and a little noise per evaluation.
   func error(_ spec: TrialSpec, step: Int) -> Double {
     let index = UInt64(spec.index)
-    let cellSalt = mix(UInt64(spec.cell.optimizer), UInt64(spec.cell.batchSize),
+    let cellSalt = mix(
+      UInt64(spec.cell.optimizer), UInt64(spec.cell.batchSize),
       UInt64(spec.cell.sparsity * 1000))
     let shared = unit(seed, 1, index)
     let own = unit(seed, 2, index, cellSalt)

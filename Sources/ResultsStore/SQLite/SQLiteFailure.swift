@@ -18,7 +18,8 @@ struct SQLiteFailure: Error, CustomStringConvertible {
 
   static func from(_ db: OpaquePointer?, code: Int32, sql: String? = nil) -> SQLiteFailure {
     let extended = db.map { sqlite3_extended_errcode($0) } ?? code
-    let message = db.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+    let message =
+      db.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
       ?? String(cString: sqlite3_errstr(code))
     return SQLiteFailure(code: extended == 0 ? code : extended, message: message, sql: sql)
   }

@@ -28,11 +28,14 @@ final class SQLiteStatement {
   }
 
   func bind(_ index: Int32, _ value: Int?) throws {
-    try check(value.map { sqlite3_bind_int64(handle, index, Int64($0)) } ?? sqlite3_bind_null(handle, index))
+    try check(
+      value.map { sqlite3_bind_int64(handle, index, Int64($0)) } ?? sqlite3_bind_null(handle, index)
+    )
   }
 
   func bind(_ index: Int32, _ value: Double?) throws {
-    try check(value.map { sqlite3_bind_double(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
+    try check(
+      value.map { sqlite3_bind_double(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
   }
 
   func bind(_ index: Int32, _ value: String?) throws {
