@@ -57,7 +57,7 @@ let package = Package(
     .target(name: "Network", dependencies: ["Kernels"]),
     /// Pruning at initialisation: SNIP, GraSP, random, magnitude.
     .target(
-      name: "Pruning", dependencies: ["Network"],
+      name: "Pruning", dependencies: ["Network"], exclude: ["README.md"],
       // The exact-curvature engine's loops run ~40x slower unoptimised; GraSP's reference tests
       // score 100 images of Simple-CNN, so the module is optimised in debug builds too.
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
