@@ -48,7 +48,8 @@ public final class ModelPruningNetwork: HessianVectorNetwork {
   ) throws -> Double {
     let store = model.store
     guard parameters.count == store.count, gradient.count == store.count else {
-      throw PruningError.invalidModel("buffers of \(parameters.count) for a store of \(store.count)")
+      throw PruningError.invalidModel(
+        "buffers of \(parameters.count) for a store of \(store.count)")
     }
     var theta = parameters
     let logits = temperature == 1 ? nil : logitsRange

@@ -15,7 +15,9 @@ import Testing
   func finiteDifferenceErrorIsBounded(seed: UInt64) throws {
     let model = try TinyNetworks.smoothNet(seed: seed)
     let network = FloatGradientNetwork(base: model)
-    let chunks = [TinyNetworks.batch(count: 6, seed: seed), TinyNetworks.batch(count: 6, seed: seed + 1)]
+    let chunks = [
+      TinyNetworks.batch(count: 6, seed: seed), TinyNetworks.batch(count: 6, seed: seed + 1),
+    ]
     var g = [Double](repeating: 0, count: model.parameterCount)
     for chunk in chunks {
       _ = try model.accumulateGradient(

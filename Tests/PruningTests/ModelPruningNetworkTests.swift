@@ -45,7 +45,8 @@ import Testing
     // entries whose scores are within rounding of the threshold.
     #expect(fraction >= 0.999)
     if configuration.method == .snip {
-      #expect(result.keptCount == fixtureCase.kept32 - (configuration.prunable == .weights ? 106 : 0))
+      #expect(
+        result.keptCount == fixtureCase.kept32 - (configuration.prunable == .weights ? 106 : 0))
     }
   }
 }

@@ -10,7 +10,9 @@ import Testing
     let model = try TinyNetworks.convNet(seed: 1)
     let configuration = PruningConfiguration(method: method, sparsity: 0)
     // The data would throw if read: its labels are outside the network's four classes.
-    let poisoned = [PruningBatch(images: [Float](repeating: 0, count: 128), labels: [99], imageShape: (2, 8, 8))]
+    let poisoned = [
+      PruningBatch(images: [Float](repeating: 0, count: 128), labels: [99], imageShape: (2, 8, 8))
+    ]
     let result = try Pruner.computeMask(configuration, network: model, data: poisoned)
     #expect(result.mask.allSatisfy { $0 == 1 })
     #expect(result.seconds == 0)
@@ -55,8 +57,10 @@ import Testing
       method: .magnitude, prunable: .weights, sparsity: 0.5)
     let result = try Pruner.computeMask(configuration, network: model, data: [])
     let weights = model.tensors.filter { $0.role == .weight }.flatMap { Array($0.range) }
-    let smallestKept = weights.filter { result.mask[$0] == 1 }.map { abs(model.parameters[$0]) }.min()
-    let largestPruned = weights.filter { result.mask[$0] == 0 }.map { abs(model.parameters[$0]) }.max()
+    let smallestKept = weights.filter { result.mask[$0] == 1 }.map { abs(model.parameters[$0]) }
+      .min()
+    let largestPruned = weights.filter { result.mask[$0] == 0 }.map { abs(model.parameters[$0]) }
+      .max()
     #expect(try #require(smallestKept) >= (try #require(largestPruned)))
   }
 

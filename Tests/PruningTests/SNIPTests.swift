@@ -8,7 +8,9 @@ import Testing
   @Test(arguments: [UInt64(11), 12])
   func masksTheTopKappaOfFiniteDifferenceSensitivity(seed: UInt64) throws {
     let model = try TinyNetworks.convNet(seed: seed)
-    let batches = [TinyNetworks.batch(count: 5, seed: seed), TinyNetworks.batch(count: 5, seed: seed + 1)]
+    let batches = [
+      TinyNetworks.batch(count: 5, seed: seed), TinyNetworks.batch(count: 5, seed: seed + 1),
+    ]
     let theta = model.parameters.map(Double.init)
     var numeric = [Double](repeating: 0, count: theta.count)
     let h = 1e-6
@@ -47,7 +49,8 @@ import Testing
     for tensor in model.tensors where tensor.role == .bias {
       for index in tensor.range { model.parameters[index] = 0 }
     }
-    let result = try Pruner.computeMask(.leeSNIP(sparsity: 0.2), network: model, data: PrunerTests.data)
+    let result = try Pruner.computeMask(
+      .leeSNIP(sparsity: 0.2), network: model, data: PrunerTests.data)
     for layer in result.layers where layer.role == .bias {
       #expect(layer.kept == 0)
     }
