@@ -42,6 +42,9 @@ public final class ModelPruningNetwork: HessianVectorNetwork {
     }.mapError { $0 as? PruningError ?? .invalidModel("\($0)") }
   }
 
+  /// The model's micro-batch size: larger calls are split by `Model.trainStep` anyway.
+  public var preferredBatchSize: Int { model.maxBatch }
+
   public func accumulateGradient(
     at parameters: [Float], batch: PruningBatch, temperature: Double, scale: Double,
     into gradient: inout [Double]

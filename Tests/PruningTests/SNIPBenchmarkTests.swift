@@ -65,7 +65,13 @@ struct SNIPBenchmarkTests {
         .leeSNIP(sparsity: 0.9), network: ModelPruningNetwork(model: model), data: batches)
     }
 
-    _ = try epoch()  // warm-up: oneDNN primitives for batch 1,000
+    // Warm-up: oneDNN builds its primitives for batch 1,000 on the first step.
+    try images.withUnsafeBufferPointer { x in
+      try labels.withUnsafeBufferPointer { y in
+        guard let x = x.baseAddress, let y = y.baseAddress else { return }
+        _ = try model.trainStep(input: x, labels: y, count: 1_000)
+      }
+    }
     let firstEpoch = try epoch()
     let result = try snip()
     let secondEpoch = try epoch()
