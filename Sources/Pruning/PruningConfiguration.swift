@@ -95,7 +95,8 @@ public struct PruningConfiguration: Hashable, Sendable, Codable {
 
   /// The original SNIP code: one minibatch of `batchSize`, weights and biases, global.
   public static func originalSNIP(sparsity: Double, batchSize: Int) -> Self {
-    Self(method: .snip, examples: .count(batchSize), prunable: .weightsAndBiases, sparsity: sparsity)
+    Self(
+      method: .snip, examples: .count(batchSize), prunable: .weightsAndBiases, sparsity: sparsity)
   }
 
   /// The official GraSP code: weights only, T = 200, `samplesPerClass` per class (CIFAR configs:

@@ -10,6 +10,9 @@ public protocol PruningNetwork {
   /// The parameters to score (the initialisation), flat.
   var parameters: [Float] { get }
 
+  /// How many examples one gradient call handles efficiently (see the extension's default).
+  var preferredBatchSize: Int { get }
+
   /// Adds `scale` times the gradient, with respect to every parameter, of the mean over `batch`
   /// of the softmax cross-entropy of `logits / temperature`, evaluated at `parameters`, into
   /// `gradient` (length `parameterCount`). Returns the mean loss.
@@ -38,6 +41,10 @@ public protocol HessianVectorNetwork: PruningNetwork {
 }
 
 extension PruningNetwork {
+  /// How many examples one gradient call handles efficiently; SNIP joins the trainer's batches
+  /// up to this size. The default suits networks without a batch limit.
+  public var preferredBatchSize: Int { 1_000 }
+
   /// Total number of parameters.
   public var parameterCount: Int { tensors.reduce(0) { $0 + $1.count } }
 }

@@ -17,11 +17,28 @@ enum SaliencyScores {
     var examples = 0
     switch configuration.examples {
     case .all:
-      for batch in data {
+      // Runs of equal-size batches are joined up to the network's preferred size: k batches of b
+      // have a summed batch-mean gradient of k times the mean over the k b examples, and one
+      // call on 1,000 examples runs the kernels far better than ten calls on 100.
+      var pending: [PruningBatch] = []
+      func flush() throws {
+        guard let joined = PruningBatch.concatenate(pending) else { return }
         _ = try network.accumulateGradient(
-          at: theta, batch: batch, temperature: temperature, scale: 1, into: &gradient)
+          at: theta, batch: joined, temperature: temperature, scale: Double(pending.count),
+          into: &gradient)
+        pending = []
+      }
+      let limit = max(network.preferredBatchSize, 1)
+      for batch in data {
+        if let first = pending.first,
+          first.count != batch.count || (pending.count + 1) * batch.count > limit
+        {
+          try flush()
+        }
+        pending.append(batch)
         examples += batch.count
       }
+      try flush()
     case .count(let count):
       for chunk in try ExampleSelection.first(count, from: data) {
         _ = try network.accumulateGradient(

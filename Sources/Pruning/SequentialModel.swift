@@ -44,7 +44,8 @@ public struct SequentialModel: HessianVectorNetwork, Sendable {
     var next = 0
     for tensor in tensors {
       guard tensor.offset == next else {
-        throw PruningError.invalidModel("tensor \(tensor.name) starts at \(tensor.offset), not \(next)")
+        throw PruningError.invalidModel(
+          "tensor \(tensor.name) starts at \(tensor.offset), not \(next)")
       }
       next += tensor.count
     }
@@ -60,7 +61,7 @@ public struct SequentialModel: HessianVectorNetwork, Sendable {
     let shapes: [(String, ParameterTensor.Role, [Int])] = [
       ("conv1.weight", .weight, [32, 1, 5, 5]), ("conv1.bias", .bias, [32]),
       ("conv2.weight", .weight, [64, 32, 5, 5]), ("conv2.bias", .bias, [64]),
-      ("dense.weight", .weight, [classes, 1024]), ("dense.bias", .bias, [classes]),
+      ("dense1.weight", .weight, [classes, 1024]), ("dense1.bias", .bias, [classes]),
     ]
     var tensors: [ParameterTensor] = []
     var offset = 0
@@ -112,7 +113,8 @@ public struct SequentialModel: HessianVectorNetwork, Sendable {
       throw PruningError.invalidModel("parameter or direction length differs from the model's")
     }
     guard batch.imageShape == (inputChannels, inputHeight, inputWidth) else {
-      throw PruningError.invalidModel("batch images are not \(inputChannels)x\(inputHeight)x\(inputWidth)")
+      throw PruningError.invalidModel(
+        "batch images are not \(inputChannels)x\(inputHeight)x\(inputWidth)")
     }
     var pass = TangentPass(
       model: self, plan: try plan(), theta: ScratchBuffer(parameters),
@@ -141,7 +143,8 @@ public struct SequentialModel: HessianVectorNetwork, Sendable {
           throw PruningError.invalidModel("convolution output would be empty")
         }
         (channels, height, width) = (shape[0], geometry.outHeight, geometry.outWidth)
-        shapes.append(LayerShape(channels: channels, height: height, width: width, geometry: geometry))
+        shapes.append(
+          LayerShape(channels: channels, height: height, width: width, geometry: geometry))
       case .relu:
         shapes.append(LayerShape(channels: channels, height: height, width: width, geometry: nil))
       case .maxPool(let window, let stride):
@@ -174,7 +177,8 @@ public struct SequentialModel: HessianVectorNetwork, Sendable {
   private func checkBias(_ bias: Int?, count: Int) throws {
     guard let bias else { return }
     guard try tensor(bias).count == count else {
-      throw PruningError.invalidModel("bias \(try tensor(bias).name) does not have \(count) entries")
+      throw PruningError.invalidModel(
+        "bias \(try tensor(bias).name) does not have \(count) entries")
     }
   }
 }

@@ -48,7 +48,9 @@ extension TangentPass {
     DenseMath.multiply(
       transposeA: true, m: outputs, n: inputs, k: n, a: delta.pointer, b: x.pointer, beta: 1,
       c: gradient.pointer + w.offset)
-    if let b { sumRows(delta, into: gradient.pointer + b.offset, n: n, channels: outputs, pixels: 1) }
+    if let b {
+      sumRows(delta, into: gradient.pointer + b.offset, n: n, channels: outputs, pixels: 1)
+    }
     if let product, let rdelta {
       // R{dW} = R{delta}^T x + delta^T R{x}.
       DenseMath.multiply(
@@ -127,9 +129,11 @@ extension TangentPass {
       DenseMath.col2imAdding(scratch.pointer, rdx.pointer + image * inSize, geometry: g)
     }
     if let b {
-      sumRows(delta, into: gradient.pointer + b.offset, n: n, channels: g.outChannels, pixels: pixels)
+      sumRows(
+        delta, into: gradient.pointer + b.offset, n: n, channels: g.outChannels, pixels: pixels)
       if let product, let rdelta {
-        sumRows(rdelta, into: product.pointer + b.offset, n: n, channels: g.outChannels, pixels: pixels)
+        sumRows(
+          rdelta, into: product.pointer + b.offset, n: n, channels: g.outChannels, pixels: pixels)
       }
     }
     return (dx ?? delta, rdx ?? rdelta)
