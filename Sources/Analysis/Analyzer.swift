@@ -33,7 +33,8 @@ public struct AnalysisOptions: Hashable, Sendable, Codable {
 
 /// Turns results into steps-to-result curves, regions and critical batch sizes.
 public enum Analyzer {
-  public static func analyze(_ archive: ResultsArchive, options: AnalysisOptions) -> [StudyAnalysis] {
+  public static func analyze(_ archive: ResultsArchive, options: AnalysisOptions) -> [StudyAnalysis]
+  {
     archive.studies.map { analyze($0, options: options) }
   }
 

@@ -3,7 +3,9 @@ import Foundation
 
 /// What `stepwise report` writes.
 public enum ReportFormat: String, CaseIterable, Sendable {
-  case svg, html, markdown = "md", csv, json
+  case svg, html
+  case markdown = "md"
+  case csv, json
 }
 
 /// Assembles figures, tables and exports from analyses, and writes them to a directory.
@@ -35,16 +37,20 @@ public struct ReportBuilder {
     if formats.contains(.svg) { out += allFigures.map { ($0.fileName, $0.svg) } }
     if formats.contains(.html) {
       out.append(
-        ("index.html",
-         HTMLPage.render(
-           studies, options: options, source: source, figuresByStudy: perStudy,
-           comparisons: comparisons)))
+        (
+          "index.html",
+          HTMLPage.render(
+            studies, options: options, source: source, figuresByStudy: perStudy,
+            comparisons: comparisons)
+        ))
     }
     if formats.contains(.markdown) {
       out.append(
-        ("summary.md",
-         MarkdownSummary.render(
-           studies, options: options, figures: formats.contains(.svg) ? allFigures : [])))
+        (
+          "summary.md",
+          MarkdownSummary.render(
+            studies, options: options, figures: formats.contains(.svg) ? allFigures : [])
+        ))
     }
     if formats.contains(.csv) {
       out.append(("cells.csv", CSVExport.cells(studies)))

@@ -58,10 +58,12 @@ enum StepsFigure {
       allY += points.map(\.y) + perfect.map(\.y)
     }
     series.append(
-      ChartSeries(name: "perfect scaling (dashed)", color: Palette.black, points: [], line: .dashed,
+      ChartSeries(
+        name: "perfect scaling (dashed)", color: Palette.black, points: [], line: .dashed,
         marker: .none))
     series.append(
-      ChartSeries(name: "fit S_min(1 + B_noise/B) (dotted)", color: Palette.black, points: [],
+      ChartSeries(
+        name: "fit S_min(1 + B_noise/B) (dotted)", color: Palette.black, points: [],
         line: .dotted, marker: .none))
     let optimizer = curves.first?.optimizerName ?? ""
     let title =

@@ -54,6 +54,9 @@ extension Stepwise {
     @Option(help: "Seed of the bootstrap.")
     var seed: UInt64 = 0
 
+    @Flag(help: "Print how long reading, analysing and writing took, to standard error.")
+    var timings = false
+
     func validate() throws {
       if goalComparison.map({ GoalComparison(rawValue: $0) == nil }) ?? false {
         throw ValidationError("--goal-comparison must be '<' or '<='")
@@ -70,15 +73,26 @@ extension Stepwise {
     }
 
     func run() throws {
+      let clock = ContinuousClock()
+      var mark = clock.now
+      func lap(_ phase: String) {
+        guard timings else { return }
+        let now = clock.now
+        FileHandle.standardError.write(Data("\(phase): \(now - mark)\n".utf8))
+        mark = now
+      }
       let (archive, source) = try loadResults()
+      lap("read")
       let options = AnalysisOptions(
         goalThreshold: goal, goalComparison: goalComparison.flatMap(GoalComparison.init),
         regionRule: RegionRule(factor: factor), bootstrapResamples: bootstrap, seed: seed)
       let studies = Analyzer.analyze(archive, options: options)
+      lap("analyse")
       let builder = ReportBuilder(
         options: options, formats: Set(formatNames.compactMap(ReportFormat.init)),
         focusBatchSize: cellBatchSize, source: source)
       let written = try builder.write(studies, to: URL(fileURLWithPath: out))
+      lap("render and write")
       let index = written.first { $0.lastPathComponent == "index.html" } ?? written.first
       print("wrote \(written.count) files to \(out)" + (index.map { " (open \($0.path))" } ?? ""))
     }
