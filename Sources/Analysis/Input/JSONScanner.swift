@@ -9,7 +9,8 @@ struct JSONScanner {
     case unexpected(String, offset: Int)
     var description: String {
       switch self {
-      case .unexpected(let what, let offset): return "invalid results JSON at byte \(offset): \(what)"
+      case .unexpected(let what, let offset):
+        return "invalid results JSON at byte \(offset): \(what)"
       }
     }
   }
