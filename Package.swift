@@ -48,7 +48,7 @@ let package = Package(
         "WorkloadModel", "StepwiseDiagnostics", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     /// Ordering, concurrency, early stop and resume; protocols the trainer and store implement.
-    .target(name: "Scheduling", dependencies: ["Planning"]),
+    .target(name: "Scheduling", dependencies: ["Planning"], exclude: ["README.md"]),
 
     // MARK: Back end: one trial
     /// Unsafe-buffer kernels on oneDNN, and naive reference kernels for tests.
@@ -60,7 +60,7 @@ let package = Package(
     /// IDX and CIFAR-10 readers, checksums, the seeded split, normalisation, batching.
     .target(
       name: "Datasets",
-      dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["WorkloadModel", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
     /// All-reduce and friends behind one protocol: in-process threads, or Open MPI.
     .target(name: "Collectives"),
     .target(name: "CollectivesMPI", dependencies: ["Collectives", "CMPI"]),
@@ -71,10 +71,12 @@ let package = Package(
 
     // MARK: Results and what is made of them
     /// SQLite store: trials, curves, masks, checkpoints; versioned migrations; WAL.
-    .target(name: "ResultsStore", dependencies: ["Planning", "Scheduling", "CSQLite"]),
+    .target(
+      name: "ResultsStore", dependencies: ["Planning", "Scheduling", "CSQLite"],
+      exclude: ["README.md"]),
     /// Steps-to-result, scaling regions, critical batch size.
     .target(
-      name: "Analysis", dependencies: ["ResultsStore", "Planning", "WorkloadModel"],
+      name: "Analysis", dependencies: ["ResultsStore", "Scheduling", "Planning", "WorkloadModel"],
       exclude: ["README.md"]),
     /// Tables, SVG figures, HTML, CSV and JSON.
     .target(name: "Report", dependencies: ["Analysis", "WorkloadModel"], exclude: ["README.md"]),
@@ -100,16 +102,25 @@ let package = Package(
       name: "WorkloadLoadingTests",
       dependencies: ["WorkloadLoading", "WorkloadModel", "YAMLSyntax", "StepwiseTestSupport"],
       resources: [.copy("Corpus")]),
-    .testTarget(name: "PlanningTests", dependencies: ["Planning", "WorkloadLoading", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "PlanningTests", dependencies: ["Planning", "WorkloadLoading", "StepwiseTestSupport"],
+      exclude: ["Fixtures", "Snapshots"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels", "StepwiseTestSupport"]),
     .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernels", "StepwiseTestSupport"]),
     .testTarget(name: "PruningTests", dependencies: ["Pruning", "Network", "StepwiseTestSupport"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "StepwiseTestSupport"]),
-    .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "CollectivesTests",
+      dependencies: ["Collectives", "CollectivesMPI", "StepwiseTestSupport"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"]),
     .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "StepwiseTestSupport"]),
+    .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "StepwiseTestSupport"]),
     .testTarget(
-      name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"],
+      name: "AnalysisTests",
+      dependencies: [
+        "Analysis", "Report", "ResultsStore", "Scheduling", "Planning", "WorkloadLoading",
+        "StepwiseTestSupport",
+      ],
       exclude: ["Fixtures", "Snapshots"]),
     .testTarget(name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"]),
   ]

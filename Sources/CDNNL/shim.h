@@ -1,6 +1,9 @@
 #include <oneapi/dnnl/dnnl.h>
 
-// The OpenMP runtime oneDNN was built with (libgomp). omp.h lives in GCC's private include
-// directory, which Swift's clang does not search, so the two calls Stepwise needs are declared here.
-extern void omp_set_num_threads(int num_threads);
-extern int omp_get_max_threads(void);
+// oneDNN runs on GCC's OpenMP runtime (libgomp, loaded as a dependency of libdnnl). Debian ships
+// no unversioned `libgomp.so` on the default linker path, so the module does not link libgomp
+// directly: `Kernels.KernelThreads` resolves `omp_set_num_threads` / `omp_get_max_threads` with
+// dlsym at run time from the libgomp that libdnnl already loaded. One runtime, one pool.
+
+// DNNL_MEMORY_ALLOCATE is a cast macro that Swift cannot import.
+static inline void *stepwise_dnnl_memory_allocate(void) { return DNNL_MEMORY_ALLOCATE; }

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// How many threads oneDNN's OpenMP pool uses for the calling thread.
+///
+/// OpenMP keeps the thread count (`nthreads-var`) per OS thread: `omp_set_num_threads` on one
+/// thread does not change another's. oneDNN's convolutions and `dnnl_sgemm` open their parallel
+/// regions on the calling thread, so a model sets its count at the start of every call
+/// (`Model.trainStep`, `Model.evaluate`) rather than once: Swift tasks may hop between threads.
+///
+/// Concurrent trials: each trial's calls open their own OpenMP team, so `k` trials running at once
+/// with `t` threads each use `k * t` OS threads. Keep `k * t` at most the number of cores
+/// (on this 2-vCPU machine: one trial with 2 threads, or two trials with 1 thread each), or the
+/// teams time-slice and every trial slows down. Nothing here enforces it: the scheduler decides.
+public enum KernelThreads {
+  private typealias SetFn = @convention(c) (Int32) -> Void
+  private typealias GetFn = @convention(c) () -> Int32
+
+  /// Resolved once from the libgomp that libdnnl loaded; `nil` if absent (then no-ops).
+  private static let setFn: SetFn? = lookUp("omp_set_num_threads", as: SetFn.self)
+  private static let getFn: GetFn? = lookUp("omp_get_max_threads", as: GetFn.self)
+
+  private static func lookUp<F>(_ name: String, as type: F.Type) -> F? {
+    guard let handle = dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD) ?? dlopen(nil, RTLD_NOW),
+      let sym = dlsym(handle, name)
+    else { return nil }
+    return unsafeBitCast(sym, to: type)
+  }
+
+  /// Sets the OpenMP thread count for parallel regions started from the calling thread.
+  public static func set(_ count: Int) {
+    setFn?(Int32(max(1, count)))
+  }
+
+  /// The OpenMP thread count for the calling thread (1 if the runtime is not found).
+  public static var current: Int {
+    getFn.map { Int($0()) } ?? 1
+  }
+}

@@ -1,0 +1,146 @@
+/// Pooling over NCHW planes with VALID windows (no padding): `out = (in - window) / stride + 1`.
+/// Every `(n, c)` plane is independent; loops run over contiguous rows.
+public enum Pooling {
+  /// Max pool. `argmax` `(N, C, Ho, Wo)` receives the flat index within the input plane of each
+  /// maximum (the first one on ties), for the backward pass.
+  public static func maxForward(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+    argmax: UnsafeMutablePointer<Int32>, planes: Int, height: Int, width: Int, window: Int,
+    stride: Int
+  ) {
+    let oh = (height - window) / stride + 1
+    let ow = (width - window) / stride + 1
+    if window == 2 && stride == 2 {
+      // The common case (both Simple-CNNs): a 2x2 max of two rows.
+      for p in 0..<planes {
+        let xp = x + p * height * width
+        let yp = y + p * oh * ow
+        let ap = argmax + p * oh * ow
+        for i in 0..<oh {
+          let r0 = 2 * i * width
+          let r1 = r0 + width
+          for j in 0..<ow {
+            let c = 2 * j
+            var best = xp[r0 + c]
+            var at = r0 + c
+            if xp[r0 + c + 1] > best { best = xp[r0 + c + 1]; at = r0 + c + 1 }
+            if xp[r1 + c] > best { best = xp[r1 + c]; at = r1 + c }
+            if xp[r1 + c + 1] > best { best = xp[r1 + c + 1]; at = r1 + c + 1 }
+            yp[i * ow + j] = best
+            ap[i * ow + j] = Int32(at)
+          }
+        }
+      }
+      return
+    }
+    for p in 0..<planes {
+      let xp = x + p * height * width
+      let yp = y + p * oh * ow
+      let ap = argmax + p * oh * ow
+      for i in 0..<oh {
+        for j in 0..<ow {
+          var best = -Float.infinity
+          var at = 0
+          for di in 0..<window {
+            let row = (i * stride + di) * width + j * stride
+            for dj in 0..<window where xp[row + dj] > best || (di == 0 && dj == 0) {
+              best = xp[row + dj]
+              at = row + dj
+            }
+          }
+          yp[i * ow + j] = best
+          ap[i * ow + j] = Int32(at)
+        }
+      }
+    }
+  }
+
+  /// dx = scatter of dy to the argmax positions (accumulating where windows overlap).
+  public static func maxBackward(
+    _ dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>,
+    planes: Int, height: Int, width: Int, window: Int, stride: Int
+  ) {
+    let oh = (height - window) / stride + 1
+    let ow = (width - window) / stride + 1
+    dx.update(repeating: 0, count: planes * height * width)
+    for p in 0..<planes {
+      let dxp = dx + p * height * width
+      let dyp = dy + p * oh * ow
+      let ap = argmax + p * oh * ow
+      for o in 0..<(oh * ow) { dxp[Int(ap[o])] += dyp[o] }
+    }
+  }
+
+  /// Average pool: the mean of each window.
+  public static func averageForward(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, height: Int,
+    width: Int, window: Int, stride: Int
+  ) {
+    let oh = (height - window) / stride + 1
+    let ow = (width - window) / stride + 1
+    let scale = 1 / Float(window * window)
+    for p in 0..<planes {
+      let xp = x + p * height * width
+      let yp = y + p * oh * ow
+      for i in 0..<oh {
+        for j in 0..<ow {
+          var s: Float = 0
+          for di in 0..<window {
+            let row = (i * stride + di) * width + j * stride
+            for dj in 0..<window { s += xp[row + dj] }
+          }
+          yp[i * ow + j] = s * scale
+        }
+      }
+    }
+  }
+
+  /// dx: each dy spread evenly over its window (accumulating where windows overlap).
+  public static func averageBackward(
+    _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, planes: Int, height: Int,
+    width: Int, window: Int, stride: Int
+  ) {
+    let oh = (height - window) / stride + 1
+    let ow = (width - window) / stride + 1
+    let scale = 1 / Float(window * window)
+    dx.update(repeating: 0, count: planes * height * width)
+    for p in 0..<planes {
+      let dxp = dx + p * height * width
+      let dyp = dy + p * oh * ow
+      for i in 0..<oh {
+        for j in 0..<ow {
+          let g = dyp[i * ow + j] * scale
+          for di in 0..<window {
+            let row = (i * stride + di) * width + j * stride
+            for dj in 0..<window { dxp[row + dj] += g }
+          }
+        }
+      }
+    }
+  }
+
+  /// Global average pool: `(N, C, H, W)` to `(N, C)`, the mean of each plane.
+  public static func globalAverageForward(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, size: Int
+  ) {
+    let scale = 1 / Float(size)
+    for p in 0..<planes {
+      let xp = x + p * size
+      var s: Float = 0
+      for i in 0..<size { s += xp[i] }
+      y[p] = s * scale
+    }
+  }
+
+  /// dx[p, i] = dy[p] / size.
+  public static func globalAverageBackward(
+    _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, planes: Int, size: Int
+  ) {
+    let scale = 1 / Float(size)
+    for p in 0..<planes {
+      let g = dy[p] * scale
+      let dxp = dx + p * size
+      for i in 0..<size { dxp[i] = g }
+    }
+  }
+}

@@ -1,0 +1,199 @@
+import Kernels
+
+/// A network built from a `ModelDescription`, its parameter store, and preallocated workspace.
+///
+/// One instance per worker; instances share nothing (each has its own oneDNN context, store and
+/// buffers), so different workers may run on different threads at the same time. One instance
+/// must not be used from two threads at once.
+///
+/// Batches larger than `maxBatch` are split into micro-batches of at most `maxBatch` whose
+/// gradients are summed, so memory is bounded by `maxBatch` whatever the batch size.
+public final class Model {
+  public let modelDescription: ModelDescription
+  public let store: ParameterStore
+  public let network: Sequential
+  public let loss: SoftmaxCrossEntropy
+  public let maxBatch: Int
+  /// OpenMP threads for this model's kernels, set on the calling thread at every call
+  /// (see `KernelThreads` for how this interacts with concurrent trials).
+  public var threads: Int
+  private let context: DNNLContext
+  private let logitsBuffer: FloatBuffer
+  private let dLogitsBuffer: FloatBuffer
+
+  /// Builds the layers, lays out the store (parameters zero until `initialize`), and allocates
+  /// the workspace for `maxBatch` examples.
+  public init(_ description: ModelDescription, maxBatch: Int = 512, threads: Int = 1) throws {
+    precondition(maxBatch > 0, "maxBatch must be positive")
+    self.modelDescription = description
+    self.maxBatch = maxBatch
+    self.threads = threads
+    var counters = LayerNameCounters()
+    let layers = Model.build(description.layers, input: description.input, names: &counters)
+    network = Sequential(layers, input: description.input)
+    precondition(
+      network.outputShape.count == description.classes,
+      "the last layer gives \(network.outputShape), expected \(description.classes) logits")
+    loss = SoftmaxCrossEntropy(classes: description.classes)
+    var slices: [ParameterSlice] = []
+    var offset = 0
+    for d in network.parameterDeclarations {
+      let count = d.shape.reduce(1, *)
+      slices.append(
+        ParameterSlice(
+          name: d.name, shape: d.shape, kind: d.kind, offset: offset, count: count,
+          fanIn: d.fanIn, fanOut: d.fanOut))
+      offset += count
+    }
+    let store = ParameterStore(slices: slices)
+    self.store = store
+    network.bind(
+      slices.map {
+        ParameterBinding(
+          value: store.parameters + $0.offset, gradient: store.gradients + $0.offset)
+      })
+    context = try DNNLContext()
+    KernelThreads.set(threads)
+    try network.reserve(maxBatch: maxBatch, context: context)
+    logitsBuffer = FloatBuffer(count: maxBatch * description.classes)
+    dLogitsBuffer = FloatBuffer(count: maxBatch * description.classes)
+  }
+
+  /// Forward multiply-adds per example (convolutions and dense layers).
+  public var macsPerExample: Int { network.macsPerExample }
+
+  /// Activation and gradient workspace in bytes (excluding oneDNN's internal buffers).
+  public var workspaceBytes: Int { network.workspaceBytes + 2 * logitsBuffer.count * 4 }
+
+  /// Draws every weight from `initializer` and zeroes biases, gradients and momentum; the mask is
+  /// reset to all ones. Deterministic in `seed` (see `VarianceScaling.fill`).
+  public func initialize(seed: UInt64, initializer: VarianceScaling = .leeEtAl) {
+    let ones = [Float](repeating: 1, count: store.count)
+    ones.withUnsafeBufferPointer { store.setMask($0) }
+    for (index, slice) in store.slices.enumerated() {
+      let target = UnsafeMutableBufferPointer(
+        start: store.parameters + slice.offset, count: slice.count)
+      switch slice.kind {
+      case .bias: target.update(repeating: 0)
+      case .weight: initializer.fill(target, slice: slice, seed: seed, tensorIndex: index)
+      }
+    }
+    store.zeroGradients()
+    store.zeroVelocity()
+  }
+
+  /// Forward and backward on `count` examples: `input` `(count, C, H, W)` NCHW floats, `labels`
+  /// `(count)` in `0..<classes`.
+  ///
+  /// Writes `store.gradients` = (sum over these examples of d loss_i / d params) /
+  /// `gradientDenominator` (default `count`, i.e. the mean-loss gradient). In data-parallel
+  /// training each worker passes the global batch size, so an all-reduce *sum* of the workers'
+  /// gradient buffers is the global mean gradient. `accumulate` adds to the buffer instead of
+  /// overwriting it. Returns the mean loss over these `count` examples and the number whose
+  /// arg-max logit is the label. Allocation-free after the first call at a batch size.
+  public func trainStep(
+    input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int,
+    gradientDenominator: Int? = nil, accumulate: Bool = false
+  ) throws -> (loss: Float, correct: Int) {
+    KernelThreads.set(threads)
+    let denominator = gradientDenominator ?? count
+    let stride = modelDescription.input.count
+    var lossSum = 0.0
+    var correct = 0
+    var start = 0
+    var first = true
+    if count == 0 && !accumulate { store.zeroGradients() }
+    while start < count {
+      let n = min(maxBatch, count - start)
+      let x = input + start * stride
+      try network.forward(x, logitsBuffer.pointer, batch: n)
+      let r = loss.forwardBackward(
+        logits: logitsBuffer.pointer, labels: labels + start, batch: n,
+        dLogits: dLogitsBuffer.pointer, denominator: denominator)
+      lossSum += r.lossSum
+      correct += r.correct
+      try network.backward(
+        x: x, y: logitsBuffer.pointer, dy: dLogitsBuffer.pointer, dx: nil, batch: n,
+        accumulate: accumulate || !first)
+      first = false
+      start += n
+    }
+    return (Float(lossSum / Double(max(count, 1))), correct)
+  }
+
+  /// Forward only, in chunks of `maxBatch`: the summed loss and the number correct.
+  public func evaluate(
+    input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int
+  ) throws -> (lossSum: Double, correct: Int) {
+    KernelThreads.set(threads)
+    let stride = modelDescription.input.count
+    var lossSum = 0.0
+    var correct = 0
+    var start = 0
+    while start < count {
+      let n = min(maxBatch, count - start)
+      try network.forward(input + start * stride, logitsBuffer.pointer, batch: n)
+      let r = loss.forward(logits: logitsBuffer.pointer, labels: labels + start, batch: n)
+      lossSum += r.lossSum
+      correct += r.correct
+      start += n
+    }
+    return (lossSum, correct)
+  }
+
+  /// Forward only: writes logits `(count, classes)` to `output`.
+  public func logits(
+    input: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>
+  ) throws {
+    KernelThreads.set(threads)
+    let stride = modelDescription.input.count
+    var start = 0
+    while start < count {
+      let n = min(maxBatch, count - start)
+      try network.forward(input + start * stride, output + start * modelDescription.classes, batch: n)
+      start += n
+    }
+  }
+
+  // MARK: Building
+
+  struct LayerNameCounters {
+    var conv = 0
+    var dense = 0
+  }
+
+  /// Layers named `conv1, conv2, ...` and `dense1, ...` in order of appearance, counting into
+  /// residual bodies (so ResNet-8's convs are conv1...conv7, as `w1...w7` in Lee et al.'s code).
+  static func build(
+    _ specs: [NetworkLayer], input: TensorShape, names: inout LayerNameCounters
+  ) -> [Layer] {
+    var shape = input
+    var layers: [Layer] = []
+    for spec in specs {
+      let layer: Layer
+      switch spec {
+      case .conv2d(let filters, let kernel, let stride, let padding, let bias):
+        names.conv += 1
+        layer = Conv2D(
+          name: "conv\(names.conv)", input: shape, filters: filters, kernel: kernel,
+          stride: stride, padding: padding, bias: bias)
+      case .maxPool(let window, let stride):
+        layer = MaxPool2D(input: shape, window: window, stride: stride)
+      case .avgPool(let window, let stride):
+        layer = AvgPool2D(input: shape, window: window, stride: stride)
+      case .dense(let units, let bias):
+        names.dense += 1
+        layer = Dense(name: "dense\(names.dense)", input: shape, units: units, bias: bias)
+      case .relu: layer = ReLU(input: shape)
+      case .flatten: layer = Flatten(input: shape)
+      case .globalAvgPool: layer = GlobalAvgPool(input: shape)
+      case .residual(let body):
+        let inner = build(body, input: shape, names: &names)
+        layer = Residual(body: Sequential(inner, input: shape))
+      }
+      layers.append(layer)
+      shape = layer.outputShape
+    }
+    return layers
+  }
+}

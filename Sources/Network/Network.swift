@@ -1,1 +1,0 @@
-// Network: see the module README.
