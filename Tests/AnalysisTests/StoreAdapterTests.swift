@@ -52,3 +52,42 @@ import WorkloadLoading
     #expect(analysis.curves.first?.cells.last?.stepsToResult.steps == 200)
   }
 }
+
+@Suite struct StoreRoundTripTests {
+  /// Plan → SQLite store → bulk read → analysis: the path `stepwise report --store` takes.
+  @Test func curvesRecordedInAStoreAreAnalysed() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+    let path = root.appendingPathComponent("workloads/mnist-simple-cnn-sgd.yaml").path
+    let workload = try #require(WorkloadLoader(environment: [:]).load(path: path).workload)
+    let plan = try #require(PlanCompiler(datasetDigest: "test").compile(workload).0)
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("stepwise-report-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let store = try ResultsStore(path: directory.appendingPathComponent("s.sqlite").path)
+    let id = try store.register(plan, planHash: "test")
+    let cell = try #require(plan.trials.first?.cell)
+    let trials = plan.trials.filter { $0.cell == cell }
+    let threshold = workload.goal.threshold
+    try store.recordEvaluations([
+      (
+        trials[0].key,
+        [
+          Evaluation(step: 100, validationError: 0.5, validationLoss: 1, trainingLoss: 1),
+          Evaluation(step: 200, validationError: threshold / 2, validationLoss: 1, trainingLoss: 1),
+        ]
+      )
+    ])
+    let study = StudyResults(table: try store.readStudy(id), workload: workload)
+    #expect(study.cells.reduce(0) { $0 + $1.trials.count } == plan.trials.count)
+    let analysis = Analyzer.analyze(study, options: AnalysisOptions(bootstrapResamples: 0))
+    let measured = try #require(
+      analysis.curves.flatMap(\.cells).first {
+        $0.batchSize == cell.batchSize && $0.sparsity == cell.sparsity
+      })
+    #expect(measured.stepsToResult.steps == 200)
+    // The other trials of the cell are still planned: they could yet do better.
+    #expect(measured.stepsToResult.exactness == (trials.count > 1 ? .upperBound : .exact))
+  }
+}
