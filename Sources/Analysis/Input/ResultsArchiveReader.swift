@@ -111,6 +111,8 @@ enum ResultsArchiveReader {
     var state: TrialState?
     var metaparameters: [String: Double] = [:]
     var curve = EvaluationCurve()
+    var stepsRun: Int?
+    var maxSteps: Int?
     try s.object { s, field in
       switch field {
       case "index": index = try s.int()
@@ -122,12 +124,15 @@ enum ResultsArchiveReader {
       case "metaparameters":
         try s.object { s, name in metaparameters[name] = try s.double() }
       case "curve": curve = try readCurve(&s)
+      case "stepsRun": stepsRun = s.null() ? nil : try s.int()
+      case "maxSteps": maxSteps = s.null() ? nil : try s.int()
       default: try s.skipValue()
       }
     }
     guard let index, let state else { throw Missing(key: "index and state", within: "a trial") }
     return TrialResult(
-      index: index, key: key, state: state, metaparameters: metaparameters, curve: curve)
+      index: index, key: key, state: state, metaparameters: metaparameters, curve: curve,
+      stepsRun: stepsRun, maxSteps: maxSteps)
   }
 
   static func readCurve(_ s: inout JSONScanner) throws -> EvaluationCurve {

@@ -29,7 +29,7 @@ extension StudyResults {
         TrialResult(
           index: table.indices[i], key: table.keys[i].hex,
           state: Analysis.TrialState(table.states[i]), metaparameters: metaparameters,
-          curve: curve))
+          curve: curve, stepsRun: table.stepsRun[i], maxSteps: table.maxSteps[i]))
     }
     let names = Self.optimizerNames(workload.optimizers)
     let cells = order.sorted().map { cell -> CellResults in
