@@ -85,7 +85,7 @@ let package = Package(
       exclude: ["README.md"]),
     /// Steps-to-result, scaling regions, critical batch size.
     .target(
-      name: "Analysis", dependencies: ["ResultsStore", "Planning", "WorkloadModel"],
+      name: "Analysis", dependencies: ["ResultsStore", "Scheduling", "Planning", "WorkloadModel"],
       exclude: ["README.md"]),
     /// Tables, SVG figures, HTML, CSV and JSON.
     .target(name: "Report", dependencies: ["Analysis", "WorkloadModel"], exclude: ["README.md"]),
@@ -127,7 +127,11 @@ let package = Package(
     .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "StepwiseTestSupport"]),
     .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "StepwiseTestSupport"]),
     .testTarget(
-      name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"],
+      name: "AnalysisTests",
+      dependencies: [
+        "Analysis", "Report", "ResultsStore", "Scheduling", "Planning", "WorkloadLoading",
+        "StepwiseTestSupport",
+      ],
       exclude: ["Fixtures", "Snapshots"]),
     .testTarget(
       name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"],

@@ -33,7 +33,8 @@ public struct AnalysisOptions: Hashable, Sendable, Codable {
 
 /// Turns results into steps-to-result curves, regions and critical batch sizes.
 public enum Analyzer {
-  public static func analyze(_ archive: ResultsArchive, options: AnalysisOptions) -> [StudyAnalysis] {
+  public static func analyze(_ archive: ResultsArchive, options: AnalysisOptions) -> [StudyAnalysis]
+  {
     archive.studies.map { analyze($0, options: options) }
   }
 
@@ -46,10 +47,10 @@ public enum Analyzer {
       if groups[id] == nil { order.append(id) }
       groups[id, default: []].append(cell)
     }
-    var curves = order.compactMap { id -> CurveAnalysis? in
-      guard let cells = groups[id] else { return nil }
-      return analyzeCurve(cells, study: study, goal: goal, options: options)
-    }
+    let inputs = order.compactMap { groups[$0] }
+    var curves = inputs.parallelMap { cells in
+      analyzeCurve(cells, study: study, goal: goal, options: options)
+    }.compactMap { $0 }
     curves.sort { ($0.optimizerName, $0.sparsity) < ($1.optimizerName, $1.sparsity) }
     return StudyAnalysis(
       workload: study.workload, dataset: study.dataset, storedGoal: study.goal, goal: goal,

@@ -70,7 +70,9 @@ public struct StudyAnalysis: Sendable {
   public var masks: [MaskDensity]
 
   /// Every trial in the study.
-  public var trialCount: Int { curves.reduce(0) { $0 + $1.cells.reduce(0) { $0 + $1.crossings.count } } }
+  public var trialCount: Int {
+    curves.reduce(0) { $0 + $1.cells.reduce(0) { $0 + $1.crossings.count } }
+  }
 }
 
 /// Formatting shared by every view of a sparsity, so that tables and legends agree.

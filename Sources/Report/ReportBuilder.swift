@@ -3,7 +3,15 @@ import Foundation
 
 /// What `stepwise report` writes.
 public enum ReportFormat: String, CaseIterable, Sendable {
-  case svg, html, markdown = "md", csv, json
+  case svg, html
+  case markdown = "md"
+  case csv, json
+}
+
+/// One output file, rendered on whichever core is free.
+struct FileJob: Sendable {
+  var name: String
+  var render: @Sendable () throws -> String
 }
 
 /// Assembles figures, tables and exports from analyses, and writes them to a directory.
@@ -26,36 +34,46 @@ public struct ReportBuilder {
     self.source = source
   }
 
-  /// Every file of the report, by name, in a stable order.
+  /// Every file of the report, by name, in a stable order. The files are independent, so they
+  /// are rendered concurrently (the CSV tables of a large study take most of the time).
   public func files(for studies: [StudyAnalysis]) throws -> [(name: String, contents: String)] {
     let perStudy = studies.enumerated().map { figures(study: $1, number: $0 + 1) }
     let comparisons = comparisonFigures(studies)
     let allFigures = perStudy.flatMap { $0 } + comparisons
     var out: [(String, String)] = []
     if formats.contains(.svg) { out += allFigures.map { ($0.fileName, $0.svg) } }
+    let options = options
+    let source = source
+    let linked = formats.contains(.svg) ? allFigures : []
+    var jobs: [FileJob] = []
     if formats.contains(.html) {
-      out.append(
-        ("index.html",
-         HTMLPage.render(
-           studies, options: options, source: source, figuresByStudy: perStudy,
-           comparisons: comparisons)))
+      jobs.append(
+        FileJob(name: "index.html") {
+          HTMLPage.render(
+            studies, options: options, source: source, figuresByStudy: perStudy,
+            comparisons: comparisons)
+        })
     }
     if formats.contains(.markdown) {
-      out.append(
-        ("summary.md",
-         MarkdownSummary.render(
-           studies, options: options, figures: formats.contains(.svg) ? allFigures : [])))
+      jobs.append(
+        FileJob(name: "summary.md") {
+          MarkdownSummary.render(studies, options: options, figures: linked)
+        })
     }
     if formats.contains(.csv) {
-      out.append(("cells.csv", CSVExport.cells(studies)))
-      out.append(("trials.csv", CSVExport.trials(studies)))
-      out.append(("evaluations.csv", CSVExport.evaluations(studies)))
+      jobs.append(FileJob(name: "cells.csv") { CSVExport.cells(studies) })
+      jobs.append(FileJob(name: "trials.csv") { CSVExport.trials(studies) })
+      jobs.append(FileJob(name: "evaluations.csv") { CSVExport.evaluations(studies) })
     }
     if formats.contains(.json) {
-      let document = ReportDocument(
-        studies: studies, options: options,
-        figures: formats.contains(.svg) ? allFigures.map(\.fileName) : [])
-      out.append(("report.json", try document.encoded()))
+      let names = linked.map(\.fileName)
+      jobs.append(
+        FileJob(name: "report.json") {
+          try ReportDocument(studies: studies, options: options, figures: names).encoded()
+        })
+    }
+    for (job, result) in zip(jobs, jobs.parallelMap { job in Result { try job.render() } }) {
+      out.append((job.name, try result.get()))
     }
     return out
   }
@@ -64,11 +82,15 @@ public struct ReportBuilder {
   @discardableResult
   public func write(_ studies: [StudyAnalysis], to directory: URL) throws -> [URL] {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    return try files(for: studies).map { name, contents in
+    let files = try files(for: studies)
+    let results = files.map { ($0.name, $0.contents) }.parallelMap { name, contents in
       let url = directory.appendingPathComponent(name)
-      try Data(contents.utf8).write(to: url, options: .atomic)
-      return url
+      return Result { () throws -> URL in
+        try Data(contents.utf8).write(to: url, options: .atomic)
+        return url
+      }
     }
+    return try results.map { try $0.get() }
   }
 
   /// The figures of one study, in the order the page shows them.

@@ -23,11 +23,16 @@ import WorkloadModel
         trials: trials)
     }
     let study = StudyResults(
-      workload: Self.hostile, dataset: Self.hostile, goal: Goal(comparison: .atMost, threshold: 0.02),
+      workload: Self.hostile, dataset: Self.hostile,
+      goal: Goal(comparison: .atMost, threshold: 0.02),
       cells: cells,
-      masks: [MaskDensity(sparsity: 0.5, method: Self.hostile, layers: [
-        LayerDensity(layer: Self.hostile, kept: 1, total: 2),
-      ])])
+      masks: [
+        MaskDensity(
+          sparsity: 0.5, method: Self.hostile,
+          layers: [
+            LayerDensity(layer: Self.hostile, kept: 1, total: 2)
+          ])
+      ])
     let options = AnalysisOptions(bootstrapResamples: 10)
     let analyses = Analyzer.analyze(ResultsArchive(studies: [study]), options: options)
     let builder = ReportBuilder(options: options, source: "/tmp/\(Self.hostile)/results.json")

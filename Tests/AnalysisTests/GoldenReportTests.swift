@@ -49,3 +49,34 @@ import Testing
     #expect(try #require(files["index.html"]).contains("no point"))
   }
 }
+
+@Suite struct ResultsArchiveReaderTests {
+  @Test func fastReaderMatchesFoundationDecoder() throws {
+    let data = try Data(
+      contentsOf: GoldenReportTests.directory.appendingPathComponent("Fixtures/small-study.json"))
+    let fast = try ResultsArchiveJSON.decode(data)
+    let reference = try ResultsArchiveJSON.decodeWithFoundation(data)
+    // NaN != NaN, so compare the re-encoded forms (NaN is written as "nan" by both).
+    #expect(try ResultsArchiveJSON.encode(fast) == ResultsArchiveJSON.encode(reference))
+    #expect(fast.studies.first?.cells.count == 14)
+  }
+
+  @Test func readerHandlesEscapesNullsAndUnknownKeys() throws {
+    let json = """
+      {"formatVersion":1,"extra":{"a":[1,true,null,"x"]},"studies":[{"workload":"a\\"b\\u00e9\\n",
+      "dataset":"d","goal":{"metric":"validation_error","comparison":"<","threshold":0.5},
+      "evaluationEverySteps":null,"cells":[{"optimizer":"sgd","optimizerName":"sgd",
+      "batchSize":4,"sparsity":0.5,"trials":[{"index":3,"key":"k","state":"diverged",
+      "metaparameters":{"learning_rate":1e-3},"curve":{"steps":[100],"validationError":[0.9],
+      "validationLoss":["nan"]}}]}],"masks":[]}]}
+      """
+    let archive = try ResultsArchiveJSON.decode(Data(json.utf8))
+    let study = try #require(archive.studies.first)
+    #expect(study.workload == "a\"bé\n")
+    #expect(study.evaluationEverySteps == nil)
+    let trial = try #require(study.cells.first?.trials.first)
+    #expect(trial.metaparameters["learning_rate"] == 1e-3)
+    #expect(trial.curve.validationLoss.first?.isNaN == true)
+    #expect(throws: (any Error).self) { try ResultsArchiveJSON.decode(Data("{\"studies\":[".utf8)) }
+  }
+}

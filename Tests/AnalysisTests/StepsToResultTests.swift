@@ -83,3 +83,23 @@ import WorkloadModel
     #expect(plain.effectiveLearningRate == 0.01)
   }
 }
+
+@Suite struct GiveUpTests {
+  @Test func trialAbandonedByAGiveUpRuleMakesALooserGoalABound() {
+    var abandoned = Synthetic.trial(1, .notReached, steps: [100], errors: [0.5])
+    abandoned.stepsRun = 100
+    abandoned.maxSteps = 40000
+    let trials = [
+      Synthetic.trial(0, .reached, steps: [100, 200, 300], errors: [0.6, 0.04, 0.02]),
+      abandoned,
+    ]
+    let goal = Synthetic.goal(.atMost, 0.05)
+    #expect(TrialCrossing(trial: abandoned, goal: goal).outcome == .gaveUp)
+    let result = Synthetic.steps(trials, goal: goal)
+    #expect(result.steps == 200)
+    #expect(result.exactness == .upperBound)
+    #expect(result.lowerBoundExclusive == 100)
+    abandoned.stepsRun = 40000
+    #expect(TrialCrossing(trial: abandoned, goal: goal).outcome == .notReached)
+  }
+}

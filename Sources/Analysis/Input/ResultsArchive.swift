@@ -86,16 +86,28 @@ public struct TrialResult: Hashable, Sendable, Codable {
   /// Metaparameter values by name (`learning_rate`, `momentum`, ...).
   public var metaparameters: [String: Double]
   public var curve: EvaluationCurve
+  /// Training steps taken, and the trial's step budget, when known: a not-reached trial that
+  /// stopped short of its budget was abandoned by a give-up rule, so its future is unknown.
+  public var stepsRun: Int?
+  public var maxSteps: Int?
 
   public init(
     index: Int, key: String, state: TrialState, metaparameters: [String: Double],
-    curve: EvaluationCurve
+    curve: EvaluationCurve, stepsRun: Int? = nil, maxSteps: Int? = nil
   ) {
     self.index = index
     self.key = key
     self.state = state
     self.metaparameters = metaparameters
     self.curve = curve
+    self.stepsRun = stepsRun
+    self.maxSteps = maxSteps
+  }
+
+  /// True for a not-reached trial known to have stopped before its budget (a give-up rule).
+  public var stoppedBeforeBudget: Bool {
+    guard state == .notReached, let run = stepsRun, let budget = maxSteps else { return false }
+    return run < budget
   }
 
   /// The learning rate, if the trial has one.

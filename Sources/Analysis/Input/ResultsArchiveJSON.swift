@@ -15,7 +15,18 @@ public enum ResultsArchiveJSON {
     }
   }
 
+  /// Reads an archive with the fast scanner (`ResultsArchiveReader`).
   public static func decode(_ data: Data) throws -> ResultsArchive {
+    let archive = try ResultsArchiveReader.read(data)
+    guard archive.formatVersion == ResultsArchive.currentFormatVersion else {
+      throw Failure.unsupportedVersion(archive.formatVersion)
+    }
+    return archive
+  }
+
+  /// Reads an archive with Foundation's `JSONDecoder`: the reference the fast reader is tested
+  /// against.
+  public static func decodeWithFoundation(_ data: Data) throws -> ResultsArchive {
     let decoder = JSONDecoder()
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(
       positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

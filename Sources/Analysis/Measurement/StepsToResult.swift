@@ -23,9 +23,10 @@ public enum Exactness: String, Hashable, Sendable, Codable {
 /// failed, unfinished) has an unknown future, and that future starts after its last stored step
 /// `L`. So the minimum `S` over the curves is exact iff every truncated trial that does not meet
 /// the goal within its curve has `L >= S`; otherwise the true value lies in (min L, S].
-/// - A goal at least as loose as the stored one is always exact: each reached trial meets it no
-///   later than it met the stored goal, so `S <= s0` (the stored answer), and every dominated
-///   trial was stopped at a step `>= s0 >= S`.
+/// - A goal at least as loose as the stored one is exact unless a give-up rule abandoned a trial
+///   before the answer: each reached trial meets it no later than it met the stored goal, so
+///   `S <= s0` (the stored answer), and every dominated trial was stopped at a step `>= s0 >= S`;
+///   a give-up rule stops trials regardless of the cell's best, so it can cut a trial earlier.
 /// - A tighter goal is exact only where the curves happen to show it; trials stopped on reaching
 ///   the stored goal are truncated for it, and usually make the answer an upper bound.
 public struct StepsToResult: Hashable, Sendable {

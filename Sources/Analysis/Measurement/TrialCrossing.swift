@@ -6,6 +6,8 @@ public enum GoalOutcome: String, Hashable, Sendable, Codable, CaseIterable {
   case reached
   /// The trial spent its step budget without meeting the goal: complete knowledge.
   case notReached = "not-reached"
+  /// Not reached, but abandoned by a give-up rule before its budget: its future is unknown.
+  case gaveUp = "gave-up"
   /// Stopped early because it could no longer beat the cell's best (stored goal).
   case dominated
   /// Stopped when it met a looser stored goal, before meeting this one: its future is unknown.
@@ -31,7 +33,7 @@ public struct TrialCrossing: Hashable, Sendable {
   public var isTruncated: Bool {
     switch outcome {
     case .reached, .notReached, .diverged: return false
-    case .dominated, .stoppedAtStoredGoal, .failed, .unfinished: return true
+    case .dominated, .gaveUp, .stoppedAtStoredGoal, .failed, .unfinished: return true
     }
   }
 
@@ -59,7 +61,7 @@ public struct TrialCrossing: Hashable, Sendable {
     }
     switch trial.state {
     case .reached: self.outcome = .stoppedAtStoredGoal
-    case .notReached: self.outcome = .notReached
+    case .notReached: self.outcome = trial.stoppedBeforeBudget ? .gaveUp : .notReached
     case .dominated: self.outcome = .dominated
     case .diverged: self.outcome = .diverged
     case .failed: self.outcome = .failed

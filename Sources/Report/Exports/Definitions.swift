@@ -8,9 +8,10 @@ enum Definitions {
       "Steps-to-result of a cell: the first evaluated step at which the validation metric meets the "
         + "goal, minimum over the cell's trials (ties: lowest trial index). A cell where no trial "
         + "meets the goal has no point.",
-      "Exact vs bound: a value is exact when no truncated trial (dominated, stopped at a looser "
-        + "stored goal, failed or unfinished) stopped before it; otherwise it is an upper bound. A "
-        + "goal at least as loose as the stored one is always exact.",
+      "Exact vs bound: a value is exact when no truncated trial (dominated, given up, stopped at "
+        + "a looser stored goal, failed or unfinished) stopped before it; otherwise it is an upper "
+        + "bound. A goal at least as loose as the stored one is exact unless a give-up rule "
+        + "abandoned a trial before the answer.",
       "Fit: S(B) = S_min (1 + B_noise / B) by least squares on ln S, over the cells with a point; "
         + "B_crit = B_noise = E_min / S_min.",
       "Interval: \(options.bootstrapResamples) bootstrap resamples of the trials within each cell "

@@ -29,13 +29,15 @@ enum HTMLPage {
       <h1>Stepwise report</h1>
 
       """
-    out += "<p class=\"note\">Source: <code>\(Markup.escape(source))</code></p>\n<ul class=\"note\">\n"
+    out +=
+      "<p class=\"note\">Source: <code>\(Markup.escape(source))</code></p>\n<ul class=\"note\">\n"
     for sentence in Definitions.sentences(options: options) {
       out += "<li>\(Markup.escape(sentence))</li>\n"
     }
     out += "</ul>\n"
     for (i, study) in studies.enumerated() {
-      out += "<h2>\(Markup.escape(study.workload)) <small>(\(Markup.escape(study.dataset)))</small></h2>\n"
+      out +=
+        "<h2>\(Markup.escape(study.workload)) <small>(\(Markup.escape(study.dataset)))</small></h2>\n"
       var goal = "Goal: " + GoalText.describe(study.goal)
       if study.goal != study.storedGoal {
         goal += " (trials ran to \(GoalText.describe(study.storedGoal)))"

@@ -12,7 +12,8 @@ struct SummaryTables {
   static func curves(_ study: StudyAnalysis, rule: RegionRule) -> Table {
     let header = [
       "optimizer", "sparsity", "points / cells", "S_min (steps)", "B_crit", "B_crit 16–84%",
-      "E_min (examples)", "RMS log residual", "leaves perfect scaling (×\(NumberFormat.short(rule.factor)))",
+      "E_min (examples)", "RMS log residual",
+      "leaves perfect scaling (×\(NumberFormat.short(rule.factor)))",
     ]
     let rows = study.curves.map { curve -> [String] in
       let fit = curve.fit
@@ -88,14 +89,17 @@ struct SummaryTables {
         let prefix = "\(curve.label), B=\(cell.batchSize)"
         switch (cell.stepsToResult.steps, cell.stepsToResult.exactness) {
         case (nil, .unknown):
-          notes.append("\(prefix): no trial has reached the goal yet; truncated trials (\(summary)) might.")
+          notes.append(
+            "\(prefix): no trial has reached the goal yet; truncated trials (\(summary)) might.")
         case (nil, _):
           notes.append(
-            "\(prefix): no point — no trial reached the goal (\(summary.isEmpty ? "no trials" : summary)).")
+            "\(prefix): no point — no trial reached the goal (\(summary.isEmpty ? "no trials" : summary))."
+          )
         case (_, .upperBound):
           notes.append(
             "\(prefix): an upper bound — a truncated trial stopped at step "
-              + "\(cell.stepsToResult.lowerBoundExclusive ?? 0) might have reached the goal sooner.")
+              + "\(cell.stepsToResult.lowerBoundExclusive ?? 0) might have reached the goal sooner."
+          )
         default:
           break
         }

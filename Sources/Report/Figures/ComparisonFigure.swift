@@ -19,7 +19,8 @@ enum ComparisonFigure {
       xs += curve.cells.map { Double($0.batchSize) }
       guard let anchor = curve.points.first?.stepsToResult.steps else {
         series.append(
-          ChartSeries(name: name + ": no point", color: Palette.color(i), points: [],
+          ChartSeries(
+            name: name + ": no point", color: Palette.color(i), points: [],
             marker: Marker.shape(i), missing: missing))
         continue
       }

@@ -43,13 +43,16 @@ enum ErrorCurvesFigure {
       ChartSeries(
         name: "goal \(study.goal.comparison.rawValue) \(NumberFormat.exact(study.goal.threshold))",
         color: Palette.black,
-        points: [ChartPoint(x: x.lower, y: study.goal.threshold),
-                 ChartPoint(x: x.upper, y: study.goal.threshold)],
+        points: [
+          ChartPoint(x: x.lower, y: study.goal.threshold),
+          ChartPoint(x: x.upper, y: study.goal.threshold),
+        ],
         line: .dashed, marker: .none, lineWidth: 1.2))
     let metric = GoalText.metricName(study.goal)
     let title = "Validation curves: \(study.workload), \(curve.label), B=\(cell.batchSize)"
     let chart = LineChart(
-      title: title, subtitle: "\(cell.results.trials.count) trials; goal: "
+      title: title,
+      subtitle: "\(cell.results.trials.count) trials; goal: "
         + GoalText.describe(study.goal), x: x,
       y: Axis(.log10, label: metric, covering: ys), series: series,
       notes: ["Each line is one trial, coloured by its outcome; values ≤ 0 or NaN are not drawn."])

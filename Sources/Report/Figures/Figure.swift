@@ -40,6 +40,7 @@ enum OutcomeStyle {
     case .reached: return "#0072B2"
     case .notReached: return "#D55E00"
     case .dominated: return "#E69F00"
+    case .gaveUp: return "#F0E442"
     case .stoppedAtStoredGoal: return "#56B4E9"
     case .diverged: return "#CC79A7"
     case .failed: return "#999999"
@@ -52,6 +53,7 @@ enum OutcomeStyle {
     case .reached: return .circle
     case .notReached: return .square
     case .dominated: return .triangle
+    case .gaveUp: return .square
     case .stoppedAtStoredGoal: return .diamond
     case .diverged: return .cross
     case .failed: return .plus
@@ -64,6 +66,7 @@ enum OutcomeStyle {
     case .reached: return "reached"
     case .notReached: return "not reached (budget spent)"
     case .dominated: return "dominated (stopped early)"
+    case .gaveUp: return "gave up (give-up rule)"
     case .stoppedAtStoredGoal: return "stopped at the stored goal"
     case .diverged: return "diverged"
     case .failed: return "failed"

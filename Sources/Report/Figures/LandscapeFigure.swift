@@ -51,7 +51,8 @@ enum LandscapeFigure {
       ? Axis(.log10, label: "learning rate η", covering: ys)
       : Axis(.log2, label: "steps (goal met, or last recorded)", covering: ys)
     let chart = LineChart(
-      title: title, subtitle: "\(cell.results.trials.count) trials; goal: "
+      title: title,
+      subtitle: "\(cell.results.trials.count) trials; goal: "
         + GoalText.describe(study.goal), x: x, y: y, series: series,
       notes: ["Outcome under the analysis goal; the star is the trial that sets steps-to-result."])
     return Figure(fileName: fileName, title: title, svg: chart.svg())

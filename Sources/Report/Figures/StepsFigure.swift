@@ -16,7 +16,8 @@ enum StepsFigure {
       else {
         series.append(
           ChartSeries(
-            name: "\(curve.label): no point", color: color, points: [], line: .none,
+            name: "sparsity \(SparsityFormat.percent(curve.sparsity)): no point", color: color,
+            points: [], line: .none,
             marker: Marker.shape(i), missing: curve.cells.map { Double($0.batchSize) }))
         allX += curve.cells.map { Double($0.batchSize) }
         continue
@@ -58,10 +59,12 @@ enum StepsFigure {
       allY += points.map(\.y) + perfect.map(\.y)
     }
     series.append(
-      ChartSeries(name: "perfect scaling (dashed)", color: Palette.black, points: [], line: .dashed,
+      ChartSeries(
+        name: "perfect scaling (dashed)", color: Palette.black, points: [], line: .dashed,
         marker: .none))
     series.append(
-      ChartSeries(name: "fit S_min(1 + B_noise/B) (dotted)", color: Palette.black, points: [],
+      ChartSeries(
+        name: "fit S_min(1+B_noise/B), dotted", color: Palette.black, points: [],
         line: .dotted, marker: .none))
     let optimizer = curves.first?.optimizerName ?? ""
     let title =

@@ -69,7 +69,7 @@ struct Axis {
       var v = lower
       while v <= upper + step / 2 {
         let rounded = (v / step).rounded() * step
-        out.append((rounded, NumberFormat.short(rounded == 0 ? 0 : rounded)))
+        out.append((rounded, Axis.linearLabel(rounded)))
         v += step
       }
       return out
@@ -88,6 +88,13 @@ struct Axis {
     case 2: return "100"
     default: return "10" + NumberFormat.superscript(k)
     }
+  }
+
+  /// Whole numbers in full (training steps: "15000", not "1.5e+04"), others to three digits.
+  static func linearLabel(_ value: Double) -> String {
+    if value == 0 { return "0" }
+    if value == value.rounded(), abs(value) < 1e9 { return String(Int(value)) }
+    return NumberFormat.short(value)
   }
 
   /// 1, 2 or 5 times a power of ten, at least `raw`.

@@ -36,8 +36,10 @@ struct BarChart {
       for (k, s) in series.enumerated() {
         guard c < s.values.count, let v = s.values[c] else { continue }
         let tooltip = "\(category), \(s.name): \(NumberFormat.short(v))"
+        // A zero bar is drawn 1.5 px tall, so "kept nothing" is visible and not "no data".
+        let height = max(1.5, py(0) - py(v))
         canvas.rect(
-          start + barWidth * Double(k), py(v), barWidth - 1, py(0) - py(v), fill: s.color,
+          start + barWidth * Double(k), py(0) - height, barWidth - 1, height, fill: s.color,
           tooltip: tooltip)
       }
       canvas.text(

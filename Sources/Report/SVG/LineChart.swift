@@ -80,10 +80,19 @@ struct LineChart {
           s.marker, x: px(p.x), y: py(p.y), color: s.color, size: s.markerSize, hollow: p.hollow)
       }
     }
-    for s in series {
+    // One row of × per series that has missing points, so that curves missing at the same batch
+    // size do not hide each other.
+    var row = 0.0
+    for s in series where !s.missing.isEmpty {
       for m in s.missing {
-        canvas.marker(.cross, x: px(m), y: top + 8, color: s.color, size: 5)
+        canvas.marker(.cross, x: px(m), y: top + 8 + 11 * row, color: s.color, size: 4.5)
       }
+      row += 1
+    }
+    if series.allSatisfy({ $0.points.isEmpty }) {
+      canvas.text(
+        "no points to draw", x: left + plotWidth / 2, y: top + plotHeight / 2, anchor: .middle,
+        size: 13, fill: "#666666")
     }
 
     var ly = top + 6

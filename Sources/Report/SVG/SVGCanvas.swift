@@ -101,7 +101,8 @@ struct SVGCanvas {
       path(
         "M\(NumberFormat.px(x)) \(NumberFormat.px(y - s * 1.1))"
           + " L\(NumberFormat.px(x + s)) \(NumberFormat.px(y + s * 0.8))"
-          + " L\(NumberFormat.px(x - s)) \(NumberFormat.px(y + s * 0.8))Z", fill: fill, color: color)
+          + " L\(NumberFormat.px(x - s)) \(NumberFormat.px(y + s * 0.8))Z", fill: fill, color: color
+      )
     case .diamond:
       path(
         "M\(cx) \(NumberFormat.px(y - s * 1.2)) L\(NumberFormat.px(x + s)) \(cy)"
@@ -124,14 +125,16 @@ struct SVGCanvas {
       for k in 0..<10 {
         let radius = k % 2 == 0 ? s * 1.6 : s * 0.7
         let angle = Double(k) * Double.pi / 5 - Double.pi / 2
-        d += (k == 0 ? "M" : " L") + NumberFormat.px(x + radius * cos(angle)) + " "
+        d +=
+          (k == 0 ? "M" : " L") + NumberFormat.px(x + radius * cos(angle)) + " "
           + NumberFormat.px(y + radius * sin(angle))
       }
       path(d + "Z", fill: fill, color: color)
     }
   }
 
-  private mutating func rectMarker(x: Double, y: Double, half: Double, fill: String, color: String) {
+  private mutating func rectMarker(x: Double, y: Double, half: Double, fill: String, color: String)
+  {
     body += "<rect x=\"\(NumberFormat.px(x - half))\" y=\"\(NumberFormat.px(y - half))\" "
     body += "width=\"\(NumberFormat.px(2 * half))\" height=\"\(NumberFormat.px(2 * half))\" "
     body += "fill=\"\(fill)\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"

@@ -2,6 +2,9 @@ import Analysis
 import ArgumentParser
 import Foundation
 import Report
+import ResultsStore
+import StepwiseDiagnostics
+import WorkloadLoading
 import WorkloadModel
 
 extension Stepwise {
@@ -16,6 +19,9 @@ extension Stepwise {
         batch size per sparsity, and writes index.html, summary.md, SVG figures, cells.csv, \
         trials.csv, evaluations.csv and report.json into --out. See docs/report-format.md.
         """)
+
+    @Argument(help: "The workload files (YAML) whose studies to report from the store.")
+    var workloads: [String] = []
 
     @Option(help: "The results store (SQLite). Defaults to stepwise.sqlite in this directory.")
     var store: String?
@@ -54,6 +60,9 @@ extension Stepwise {
     @Option(help: "Seed of the bootstrap.")
     var seed: UInt64 = 0
 
+    @Flag(help: "Print how long reading, analysing and writing took, to standard error.")
+    var timings = false
+
     func validate() throws {
       if goalComparison.map({ GoalComparison(rawValue: $0) == nil }) ?? false {
         throw ValidationError("--goal-comparison must be '<' or '<='")
@@ -70,15 +79,26 @@ extension Stepwise {
     }
 
     func run() throws {
+      let clock = ContinuousClock()
+      var mark = clock.now
+      func lap(_ phase: String) {
+        guard timings else { return }
+        let now = clock.now
+        FileHandle.standardError.write(Data("\(phase): \(now - mark)\n".utf8))
+        mark = now
+      }
       let (archive, source) = try loadResults()
+      lap("read")
       let options = AnalysisOptions(
         goalThreshold: goal, goalComparison: goalComparison.flatMap(GoalComparison.init),
         regionRule: RegionRule(factor: factor), bootstrapResamples: bootstrap, seed: seed)
       let studies = Analyzer.analyze(archive, options: options)
+      lap("analyse")
       let builder = ReportBuilder(
         options: options, formats: Set(formatNames.compactMap(ReportFormat.init)),
         focusBatchSize: cellBatchSize, source: source)
       let written = try builder.write(studies, to: URL(fileURLWithPath: out))
+      lap("render and write")
       let index = written.first { $0.lastPathComponent == "index.html" } ?? written.first
       print("wrote \(written.count) files to \(out)" + (index.map { " (open \($0.path))" } ?? ""))
     }
@@ -89,12 +109,38 @@ extension Stepwise {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return (try ResultsArchiveJSON.decode(data), path)
       }
-      // The store's bulk-read adapter (ResultsStore -> ResultsArchive) lands with the store
-      // branch; until then a store cannot be read here, and saying so beats a silent empty report.
+      guard !workloads.isEmpty else {
+        throw ValidationError(
+          "name the workload files whose studies to report (stepwise report --store DB FILE...), "
+            + "or pass --from-json")
+      }
       let path = store ?? "stepwise.sqlite"
-      throw ValidationError(
-        "reading a results store is not available in this build yet (\(path)); "
-          + "export the results to JSON and pass --from-json")
+      guard FileManager.default.fileExists(atPath: path) else {
+        throw ValidationError("no results store at \(path); run the workload first or pass --store")
+      }
+      let results = try ResultsStore(path: path, options: StoreOptions(readOnly: true))
+      let masks = try results.maskDensities()
+      var studies: [StudyResults] = []
+      for file in workloads {
+        let loaded = WorkloadLoader().load(path: file)
+        guard let workload = loaded.workload else {
+          let renderer = DiagnosticRenderer(files: [loaded.file])
+          FileHandle.standardError.write(Data(renderer.render(loaded.diagnostics).utf8))
+          throw ExitCode.failure
+        }
+        guard let id = try results.study(named: workload.name) else {
+          throw ValidationError(
+            "\(path) has no study named '\(workload.name)' (from \(file)); run it first")
+        }
+        let sparsities = Set(workload.study.sparsities.map(\.value))
+        studies.append(
+          StudyResults(
+            table: try results.readStudy(id), workload: workload,
+            masks: masks.filter { sparsities.contains($0.sparsity) }.map {
+              MaskDensity(sparsity: $0.sparsity, method: $0.method, storedLayers: $0.layers)
+            }))
+      }
+      return (ResultsArchive(studies: studies), path)
     }
   }
 }
