@@ -100,7 +100,9 @@ let package = Package(
       resources: [.copy("Corpus")]),
     .testTarget(name: "PlanningTests", dependencies: ["Planning", "WorkloadLoading", "StepwiseTestSupport"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels", "StepwiseTestSupport"]),
-    .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernels", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "NetworkTests", dependencies: ["Network", "Kernels", "StepwiseTestSupport"],
+      resources: [.copy("Fixtures")]),
     .testTarget(name: "PruningTests", dependencies: ["Pruning", "Network", "StepwiseTestSupport"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "StepwiseTestSupport"]),
     .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "StepwiseTestSupport"]),

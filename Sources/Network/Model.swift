@@ -155,6 +155,22 @@ public final class Model {
     }
   }
 
+  /// The convolutions' oneDNN implementations at a batch size, e.g. `conv2: jit:avx512_core`
+  /// (benchmarks print these; `ref:any` would mean a slow reference path).
+  public func convolutionImplementations(batch: Int) throws -> [String] {
+    func visit(_ layers: [Layer]) throws -> [String] {
+      try layers.flatMap { layer -> [String] in
+        if let conv = layer as? Conv2D {
+          return ["\(conv.name): " + (try conv.implementations(batch: batch)).joined(separator: " / ")]
+        }
+        if let residual = layer as? Residual { return try visit(residual.body.layers) }
+        return []
+      }
+    }
+    KernelThreads.set(threads)
+    return try visit(network.layers)
+  }
+
   // MARK: Building
 
   struct LayerNameCounters {

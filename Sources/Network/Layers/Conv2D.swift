@@ -102,6 +102,11 @@ public final class Conv2D: Layer {
       padLeft: padLeft, padBottom: padBottom, padRight: padRight)
   }
 
+  /// oneDNN's implementation names (forward, backward data, backward weights) at a batch size.
+  public func implementations(batch: Int) throws -> [String] {
+    try kernelFor(batch: batch).implementations
+  }
+
   private func kernelFor(batch: Int) throws -> ConvolutionKernel {
     if let k = kernels[batch] { return k }
     guard let context else { throw DNNLError(call: "Conv2D used before reserve", status: -1) }
