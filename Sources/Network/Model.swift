@@ -185,8 +185,19 @@ public final class Model {
   ) -> [Layer] {
     var shape = input
     var layers: [Layer] = []
-    for spec in specs {
+    var index = 0
+    while index < specs.count {
+      let spec = specs[index]
+      index += 1
       let layer: Layer
+      // relu followed by max-pool: one fused layer (see `MaxPool2D.fusedReLU`).
+      if spec == .relu, index < specs.count, case .maxPool(let window, let stride) = specs[index] {
+        index += 1
+        layer = MaxPool2D(input: shape, window: window, stride: stride, fusedReLU: true)
+        layers.append(layer)
+        shape = layer.outputShape
+        continue
+      }
       switch spec {
       case .conv2d(let filters, let kernel, let stride, let padding, let bias):
         names.conv += 1

@@ -97,3 +97,32 @@ import Testing
     #expect(KernelThreads.current == 2)
   }
 }
+
+/// Max-pool with the ReLU fused in equals ReLU then max-pool, forward and backward.
+@Suite struct FusedReLUMaxPoolTests {
+  @Test(arguments: [(2, 2, 8), (2, 2, 7), (3, 1, 6)])
+  func fusedEqualsReLUThenPool(window: Int, stride: Int, size: Int) {
+    var rng = TestRandom(seed: UInt64(size))
+    let planes = 5
+    let x = rng.uniforms(planes * size * size).map { Double(Float($0)) }
+    let o = (size - window) / stride + 1
+    let dy = rng.uniforms(planes * o * o)
+    var y = [Float](repeating: 0, count: dy.count)
+    var argmax = [Int32](repeating: 0, count: dy.count)
+    var dx = [Float](repeating: .nan, count: x.count)
+    Pooling.maxForward(
+      x.map(Float.init), &y, argmax: &argmax, planes: planes, height: size, width: size,
+      window: window, stride: stride, relu: true)
+    Pooling.maxBackward(
+      dy.map(Float.init), argmax: argmax, &dx, planes: planes, height: size, width: size,
+      window: window, stride: stride, relu: y)
+    let r = Reference.reluForward(x)
+    let yRef = Reference.maxPoolForward(
+      r, planes: planes, height: size, width: size, window: window, stride: stride)
+    let dr = Reference.maxPoolBackward(
+      r, dy, planes: planes, height: size, width: size, window: window, stride: stride)
+    let dxRef = Reference.reluBackward(x, dr)
+    #expect(y.map(Double.init) == yRef)
+    #expect(Gradcheck.scaledMaxError(dx.map(Double.init), dxRef) < 1e-6)
+  }
+}
