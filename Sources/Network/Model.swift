@@ -91,9 +91,10 @@ public final class Model {
   /// gradient buffers is the global mean gradient. `accumulate` adds to the buffer instead of
   /// overwriting it. Returns the mean loss over these `count` examples and the number whose
   /// arg-max logit is the label. Allocation-free after the first call at a batch size.
+  /// `temperature` divides the logits inside the loss (1 for training; GraSP scores use 200).
   public func trainStep(
     input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int,
-    gradientDenominator: Int? = nil, accumulate: Bool = false
+    gradientDenominator: Int? = nil, accumulate: Bool = false, temperature: Float = 1
   ) throws -> (loss: Float, correct: Int) {
     KernelThreads.set(threads)
     let denominator = gradientDenominator ?? count
@@ -109,7 +110,7 @@ public final class Model {
       try network.forward(x, logitsBuffer.pointer, batch: n)
       let r = loss.forwardBackward(
         logits: logitsBuffer.pointer, labels: labels + start, batch: n,
-        dLogits: dLogitsBuffer.pointer, denominator: denominator)
+        dLogits: dLogitsBuffer.pointer, denominator: denominator, temperature: temperature)
       lossSum += r.lossSum
       correct += r.correct
       try network.backward(
@@ -150,7 +151,8 @@ public final class Model {
     var start = 0
     while start < count {
       let n = min(maxBatch, count - start)
-      try network.forward(input + start * stride, output + start * modelDescription.classes, batch: n)
+      try network.forward(
+        input + start * stride, output + start * modelDescription.classes, batch: n)
       start += n
     }
   }
@@ -161,7 +163,9 @@ public final class Model {
     func visit(_ layers: [Layer]) throws -> [String] {
       try layers.flatMap { layer -> [String] in
         if let conv = layer as? Conv2D {
-          return ["\(conv.name): " + (try conv.implementations(batch: batch)).joined(separator: " / ")]
+          return [
+            "\(conv.name): " + (try conv.implementations(batch: batch)).joined(separator: " / ")
+          ]
         }
         if let residual = layer as? Residual { return try visit(residual.body.layers) }
         return []

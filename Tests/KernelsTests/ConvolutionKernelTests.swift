@@ -8,21 +8,27 @@ import Testing
 @Suite struct ConvolutionKernelTests {
   static let geometries: [ConvGeometry] = [
     // Simple-CNN's two convolutions (VALID), small batches.
-    ConvGeometry(batch: 2, inChannels: 1, inHeight: 28, inWidth: 28, outChannels: 32,
+    ConvGeometry(
+      batch: 2, inChannels: 1, inHeight: 28, inWidth: 28, outChannels: 32,
       kernelHeight: 5, kernelWidth: 5),
-    ConvGeometry(batch: 3, inChannels: 32, inHeight: 12, inWidth: 12, outChannels: 64,
+    ConvGeometry(
+      batch: 3, inChannels: 32, inHeight: 12, inWidth: 12, outChannels: 64,
       kernelHeight: 5, kernelWidth: 5),
     // Batch 1 (its own primitive).
-    ConvGeometry(batch: 1, inChannels: 32, inHeight: 12, inWidth: 12, outChannels: 64,
+    ConvGeometry(
+      batch: 1, inChannels: 32, inHeight: 12, inWidth: 12, outChannels: 64,
       kernelHeight: 5, kernelWidth: 5),
     // ResNet-8: SAME 3x3 stride 1, and stride 2 with TensorFlow's bottom/right-only padding.
-    ConvGeometry(batch: 2, inChannels: 3, inHeight: 8, inWidth: 8, outChannels: 16,
+    ConvGeometry(
+      batch: 2, inChannels: 3, inHeight: 8, inWidth: 8, outChannels: 16,
       kernelHeight: 3, kernelWidth: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1),
-    ConvGeometry(batch: 2, inChannels: 16, inHeight: 8, inWidth: 8, outChannels: 32,
+    ConvGeometry(
+      batch: 2, inChannels: 16, inHeight: 8, inWidth: 8, outChannels: 32,
       kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0,
       padBottom: 1, padRight: 1),
     // Odd channel counts that do not fill a 16-wide block.
-    ConvGeometry(batch: 2, inChannels: 5, inHeight: 7, inWidth: 9, outChannels: 7,
+    ConvGeometry(
+      batch: 2, inChannels: 5, inHeight: 7, inWidth: 9, outChannels: 7,
       kernelHeight: 3, kernelWidth: 2, padTop: 1, padLeft: 0, padBottom: 1, padRight: 1),
   ]
 
@@ -37,7 +43,9 @@ import Testing
     let b = rng.uniforms(g.outChannels)
     let dstCount = g.batch * g.outChannels * g.outHeight * g.outWidth
     let dy = rng.uniforms(dstCount)
-    let (xf, wf, bf, dyf) = (x.map(Float.init), w.map(Float.init), b.map(Float.init), dy.map(Float.init))
+    let (xf, wf, bf, dyf) = (
+      x.map(Float.init), w.map(Float.init), b.map(Float.init), dy.map(Float.init)
+    )
     var y = [Float](repeating: .nan, count: dstCount)
     var dx = [Float](repeating: .nan, count: x.count)
     var dw = [Float](repeating: .nan, count: w.count)

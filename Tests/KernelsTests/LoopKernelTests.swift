@@ -17,12 +17,19 @@ import Testing
     var argmax = [Int32](repeating: 0, count: dy.count)
     var dx = [Float](repeating: .nan, count: x.count)
     let xf = x.map(Float.init)
-    Pooling.maxForward(xf, &y, argmax: &argmax, planes: planes, height: h, width: w, window: window, stride: stride)
-    Pooling.maxBackward(dy.map(Float.init), argmax: argmax, &dx, planes: planes, height: h, width: w, window: window, stride: stride)
+    Pooling.maxForward(
+      xf, &y, argmax: &argmax, planes: planes, height: h, width: w, window: window, stride: stride)
+    Pooling.maxBackward(
+      dy.map(Float.init), argmax: argmax, &dx, planes: planes, height: h, width: w, window: window,
+      stride: stride)
     // The reference runs on the Float-rounded input so that ties resolve identically.
     let xr = xf.map(Double.init)
-    #expect(y.map(Double.init) == Reference.maxPoolForward(xr, planes: planes, height: h, width: w, window: window, stride: stride))
-    let dxRef = Reference.maxPoolBackward(xr, dy, planes: planes, height: h, width: w, window: window, stride: stride)
+    #expect(
+      y.map(Double.init)
+        == Reference.maxPoolForward(
+          xr, planes: planes, height: h, width: w, window: window, stride: stride))
+    let dxRef = Reference.maxPoolBackward(
+      xr, dy, planes: planes, height: h, width: w, window: window, stride: stride)
     #expect(Gradcheck.scaledMaxError(dx.map(Double.init), dxRef) < 1e-6)
   }
 
@@ -35,10 +42,20 @@ import Testing
     let dy = rng.uniforms(planes * oh * oh)
     var y = [Float](repeating: 0, count: dy.count)
     var dx = [Float](repeating: .nan, count: x.count)
-    Pooling.averageForward(x.map(Float.init), &y, planes: planes, height: h, width: w, window: window, stride: stride)
-    Pooling.averageBackward(dy.map(Float.init), &dx, planes: planes, height: h, width: w, window: window, stride: stride)
-    #expect(Gradcheck.scaledMaxError(y.map(Double.init), Reference.avgPoolForward(x, planes: planes, height: h, width: w, window: window, stride: stride)) < 1e-6)
-    #expect(Gradcheck.scaledMaxError(dx.map(Double.init), Reference.avgPoolBackward(dy, planes: planes, height: h, width: w, window: window, stride: stride)) < 1e-6)
+    Pooling.averageForward(
+      x.map(Float.init), &y, planes: planes, height: h, width: w, window: window, stride: stride)
+    Pooling.averageBackward(
+      dy.map(Float.init), &dx, planes: planes, height: h, width: w, window: window, stride: stride)
+    #expect(
+      Gradcheck.scaledMaxError(
+        y.map(Double.init),
+        Reference.avgPoolForward(
+          x, planes: planes, height: h, width: w, window: window, stride: stride)) < 1e-6)
+    #expect(
+      Gradcheck.scaledMaxError(
+        dx.map(Double.init),
+        Reference.avgPoolBackward(
+          dy, planes: planes, height: h, width: w, window: window, stride: stride)) < 1e-6)
   }
 
   @Test func reluAndGlobalAveragePool() {
@@ -55,8 +72,13 @@ import Testing
     var dg = [Float](repeating: 0, count: 5 * 16)
     Pooling.globalAverageForward(x.map(Float.init), &g, planes: 5, size: 16)
     Pooling.globalAverageBackward(dy.prefix(5).map(Float.init), &dg, planes: 5, size: 16)
-    #expect(Gradcheck.scaledMaxError(g.map(Double.init), Reference.globalAvgPoolForward(x, planes: 5, size: 16)) < 1e-6)
-    #expect(Gradcheck.scaledMaxError(dg.map(Double.init), Reference.globalAvgPoolBackward(Array(dy.prefix(5)), planes: 5, size: 16)) < 1e-6)
+    #expect(
+      Gradcheck.scaledMaxError(
+        g.map(Double.init), Reference.globalAvgPoolForward(x, planes: 5, size: 16)) < 1e-6)
+    #expect(
+      Gradcheck.scaledMaxError(
+        dg.map(Double.init),
+        Reference.globalAvgPoolBackward(Array(dy.prefix(5)), planes: 5, size: 16)) < 1e-6)
   }
 
   @Test(arguments: [(1, 10, 1024), (64, 1024, 3136), (7, 3, 5)])
@@ -66,7 +88,8 @@ import Testing
     let b = rng.uniforms(n * k)
     let bias = [Double](repeating: 0, count: n)
     var c = [Float](repeating: .nan, count: m * n)
-    try Gemm.sgemm(transA: false, transB: true, m: m, n: n, k: k, a: a.map(Float.init), lda: k,
+    try Gemm.sgemm(
+      transA: false, transB: true, m: m, n: n, k: k, a: a.map(Float.init), lda: k,
       b: b.map(Float.init), ldb: k, beta: 0, c: &c, ldc: n)
     let ref = Reference.denseForward(a, b, bias, batch: m, inputs: k, outputs: n)
     #expect(Gradcheck.scaledMaxError(c.map(Double.init), ref) < 1e-5)

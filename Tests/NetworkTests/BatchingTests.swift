@@ -58,3 +58,27 @@ import Testing
     #expect(t.correct == e1.correct)
   }
 }
+
+/// Loss temperature T on a model equals T = 1 on the same model with its logits layer divided
+/// by T (loss and the gradients of the earlier layers). Tolerance 1e-5 scaled.
+@Suite struct TemperatureTests {
+  @Test func temperatureEqualsScaledLogitsLayer() throws {
+    let t: Float = 200
+    let a = try Model(.simpleCNN(), maxBatch: 4)
+    let b = try Model(.simpleCNN(), maxBatch: 4)
+    a.initialize(seed: 2)
+    b.initialize(seed: 2)
+    let last = try #require(b.store.slice(named: "dense1.weight"))
+    for i in last.offset..<b.store.count { b.store.parameters[i] /= t }
+    var rng = TestRandom(seed: 1)
+    let x = rng.uniforms(4 * 784).map(Float.init)
+    let y = rng.labels(4, classes: 10).map(Int32.init)
+    let la = try a.trainStep(input: x, labels: y, count: 4, temperature: t)
+    let lb = try b.trainStep(input: x, labels: y, count: 4)
+    #expect(abs(la.loss - lb.loss) < 1e-5)
+    let conv = try #require(a.store.slice(named: "conv2.weight"))
+    let ga = (conv.offset..<(conv.offset + conv.count)).map { Double(a.store.gradients[$0]) }
+    let gb = (conv.offset..<(conv.offset + conv.count)).map { Double(b.store.gradients[$0]) }
+    #expect(Gradcheck.scaledMaxError(ga, gb) < 1e-4)
+  }
+}

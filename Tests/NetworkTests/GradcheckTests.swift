@@ -19,22 +19,93 @@ import Testing
 
   static let shape = TensorShape(channels: 2, height: 6, width: 6)
   static let cases: [(String, ModelDescription)] = [
-    ("conv valid", tiny([.conv2d(filters: 3, kernel: 3, stride: 1, padding: .valid, bias: true)], input: shape)),
-    ("conv same", tiny([.conv2d(filters: 3, kernel: 3, stride: 1, padding: .same, bias: true)], input: shape)),
-    ("conv same stride 2", tiny([.conv2d(filters: 3, kernel: 3, stride: 2, padding: .same, bias: false)], input: shape)),
-    ("conv valid stride 2", tiny([.conv2d(filters: 2, kernel: 2, stride: 2, padding: .valid, bias: true)], input: shape)),
+    (
+      "conv valid",
+      tiny([.conv2d(filters: 3, kernel: 3, stride: 1, padding: .valid, bias: true)], input: shape)
+    ),
+    (
+      "conv same",
+      tiny([.conv2d(filters: 3, kernel: 3, stride: 1, padding: .same, bias: true)], input: shape)
+    ),
+    (
+      "conv same stride 2",
+      tiny([.conv2d(filters: 3, kernel: 3, stride: 2, padding: .same, bias: false)], input: shape)
+    ),
+    (
+      "conv valid stride 2",
+      tiny([.conv2d(filters: 2, kernel: 2, stride: 2, padding: .valid, bias: true)], input: shape)
+    ),
     ("dense", tiny([.dense(units: 4, bias: true)], input: shape)),
     ("dense no bias", tiny([.dense(units: 4, bias: false)], input: shape)),
-    ("relu", tiny([.conv2d(filters: 2, kernel: 1, stride: 1, padding: .valid, bias: true), .relu], input: shape)),
-    ("max pool", tiny([.conv2d(filters: 2, kernel: 1, stride: 1, padding: .valid, bias: true), .maxPool(window: 2, stride: 2)], input: shape)),
-    ("max pool overlapping", tiny([.conv2d(filters: 2, kernel: 1, stride: 1, padding: .valid, bias: true), .maxPool(window: 3, stride: 1)], input: shape)),
-    ("avg pool", tiny([.conv2d(filters: 2, kernel: 1, stride: 1, padding: .valid, bias: true), .avgPool(window: 2, stride: 2)], input: shape)),
-    ("global avg pool", tiny([.conv2d(filters: 2, kernel: 3, stride: 1, padding: .valid, bias: true), .globalAvgPool], input: shape)),
-    ("flatten", tiny([.conv2d(filters: 2, kernel: 3, stride: 1, padding: .valid, bias: true), .flatten], input: shape)),
-    ("residual identity", tiny([.residual(body: [.relu, .conv2d(filters: 2, kernel: 3, stride: 1, padding: .same, bias: true)])], input: shape)),
-    ("residual zero-pad stride 2", tiny([.relu, .residual(body: [.conv2d(filters: 4, kernel: 3, stride: 2, padding: .same, bias: true), .relu, .conv2d(filters: 4, kernel: 3, stride: 1, padding: .same, bias: true)])], input: shape)),
+    (
+      "relu",
+      tiny(
+        [.conv2d(filters: 2, kernel: 1, stride: 1, padding: .valid, bias: true), .relu],
+        input: shape)
+    ),
+    (
+      "max pool",
+      tiny(
+        [
+          .conv2d(filters: 2, kernel: 1, stride: 1, padding: .valid, bias: true),
+          .maxPool(window: 2, stride: 2),
+        ], input: shape)
+    ),
+    (
+      "max pool overlapping",
+      tiny(
+        [
+          .conv2d(filters: 2, kernel: 1, stride: 1, padding: .valid, bias: true),
+          .maxPool(window: 3, stride: 1),
+        ], input: shape)
+    ),
+    (
+      "avg pool",
+      tiny(
+        [
+          .conv2d(filters: 2, kernel: 1, stride: 1, padding: .valid, bias: true),
+          .avgPool(window: 2, stride: 2),
+        ], input: shape)
+    ),
+    (
+      "global avg pool",
+      tiny(
+        [.conv2d(filters: 2, kernel: 3, stride: 1, padding: .valid, bias: true), .globalAvgPool],
+        input: shape)
+    ),
+    (
+      "flatten",
+      tiny(
+        [.conv2d(filters: 2, kernel: 3, stride: 1, padding: .valid, bias: true), .flatten],
+        input: shape)
+    ),
+    (
+      "residual identity",
+      tiny(
+        [
+          .residual(body: [
+            .relu, .conv2d(filters: 2, kernel: 3, stride: 1, padding: .same, bias: true),
+          ])
+        ], input: shape)
+    ),
+    (
+      "residual zero-pad stride 2",
+      tiny(
+        [
+          .relu,
+          .residual(body: [
+            .conv2d(filters: 4, kernel: 3, stride: 2, padding: .same, bias: true), .relu,
+            .conv2d(filters: 4, kernel: 3, stride: 1, padding: .same, bias: true),
+          ]),
+        ], input: shape)
+    ),
     ("resnet-8 on 8x8", .resnet8(input: TensorShape(channels: 3, height: 8, width: 8))),
-    ("shallue tiny", .shallueSimpleCNN(conv1: 2, conv2: 3, hidden: 5, name: "t", input: TensorShape(channels: 1, height: 8, width: 8))),
+    (
+      "shallue tiny",
+      .shallueSimpleCNN(
+        conv1: 2, conv2: 3, hidden: 5, name: "t",
+        input: TensorShape(channels: 1, height: 8, width: 8))
+    ),
   ]
 
   @Test(arguments: 0..<16)

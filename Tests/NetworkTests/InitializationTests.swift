@@ -34,7 +34,8 @@ import Testing
   @Test(arguments: [WeightDistribution.normal, .uniform])
   func otherDistributionsHaveTargetStd(distribution: WeightDistribution) throws {
     let model = try Model(.simpleCNN(), maxBatch: 1)
-    model.initialize(seed: 1, initializer: VarianceScaling(scale: 2, mode: .fanOut, distribution: distribution))
+    model.initialize(
+      seed: 1, initializer: VarianceScaling(scale: 2, mode: .fanOut, distribution: distribution))
     let s = try #require(model.store.slice(named: "conv2.weight"))
     let values = (0..<s.count).map { Double(model.store.parameters[s.offset + $0]) }
     let std = (values.map { $0 * $0 }.reduce(0, +) / Double(values.count)).squareRoot()

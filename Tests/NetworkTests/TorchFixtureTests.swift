@@ -41,7 +41,9 @@ import Testing
       File.self, from: Data(contentsOf: dir.appendingPathComponent("fixtures.json")))
     let blob = try Data(contentsOf: dir.appendingPathComponent("fixtures.bin"))
     let floats = blob.withUnsafeBytes { raw in
-      (0..<(blob.count / 4)).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self).littleEndian) }
+      (0..<(blob.count / 4)).map {
+        Float(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self).littleEndian)
+      }
     }
     return (meta, floats)
   }
@@ -104,7 +106,8 @@ import Testing
       sgd.step(store: model.store, learningRate: Float(c.learning_rate))
     }
     let final = model.store.parameterArray().map(Double.init)
-    try Self.compare(final, Self.slice(blob, c.final_weights), c.final_weights, model.store, "final")
+    try Self.compare(
+      final, Self.slice(blob, c.final_weights), c.final_weights, model.store, "final")
   }
 
   static func compare(

@@ -70,7 +70,8 @@ public final class Conv2D: Layer {
     ]
     if hasBias {
       d.append(
-        ParameterDeclaration(name: "\(name).bias", shape: [o], kind: .bias, fanIn: i * k2,
+        ParameterDeclaration(
+          name: "\(name).bias", shape: [o], kind: .bias, fanIn: i * k2,
           fanOut: o * k2))
     }
     return d
@@ -131,7 +132,9 @@ public final class Conv2D: Layer {
   ) throws {
     guard let weight else { return }
     let wTarget = accumulate ? scratchWeightGrad.pointer : weight.gradient
-    let bTarget = (accumulate || bias == nil) ? scratchBiasGrad.pointer : (bias?.gradient ?? scratchBiasGrad.pointer)
+    let bTarget =
+      (accumulate || bias == nil)
+      ? scratchBiasGrad.pointer : (bias?.gradient ?? scratchBiasGrad.pointer)
     try kernelFor(batch: batch).backward(
       src: x, weights: weight.value, diffDst: dy, diffSrc: dx, diffWeights: wTarget,
       diffBias: bTarget)

@@ -16,7 +16,12 @@ extension Stepwise {
         measured fp32 peak of this machine kind, 116 GFLOP/s per core.
         """)
 
-    @Option(help: "Comma-separated models: simple-cnn, resnet-8, simple-cnn-base, simple-cnn-narrow, simple-cnn-wide, fc-<w>-<w>...")
+    @Option(
+      help: """
+        Comma-separated models: simple-cnn, resnet-8, simple-cnn-base, simple-cnn-narrow, \
+        simple-cnn-wide, fc-<w>-<w>...
+        """
+    )
     var model: String = "simple-cnn"
 
     @Option(help: "Comma-separated batch sizes.")
@@ -51,7 +56,9 @@ extension Stepwise {
 
     func validate() throws {
       guard threads > 0 else { throw ValidationError("--threads must be positive") }
-      guard (0..<1).contains(sparsity) else { throw ValidationError("--sparsity must be in [0, 1)") }
+      guard (0..<1).contains(sparsity) else {
+        throw ValidationError("--sparsity must be in [0, 1)")
+      }
       guard seconds > 0, repeats > 0 else {
         throw ValidationError("--seconds and --repeats must be positive")
       }
@@ -70,7 +77,8 @@ extension Stepwise {
         guard let description = ModelDescription.named(name) else {
           throw ValidationError("unknown model '\(name)'")
         }
-        let net = try Model(description, maxBatch: min(maxBatch, sizes.max() ?? 1), threads: threads)
+        let net = try Model(
+          description, maxBatch: min(maxBatch, sizes.max() ?? 1), threads: threads)
         net.initialize(seed: 0)
         if sparsity > 0 { applyRandomMask(net.store, sparsity: sparsity) }
         let flopsPerExample = 6.0 * Double(net.macsPerExample)
@@ -108,7 +116,9 @@ extension Stepwise {
               "\(batch)".padded(6) + fmt(r.median, 2).padded(10) + fmt(examples, 1).padded(10)
                 + fmt(1000 / r.median, 2).padded(10) + fmt(gflops, 2).padded(9)
                 + fmt(100 * gflops / peak, 1).padded(7) + fmt(rss, 0).padded(8)
-                + "  \(r.rates.count)x\(r.steps) [\(fmt(r.rates.min() ?? 0, 3))-\(fmt(r.rates.max() ?? 0, 3))]")
+                + "  \(r.rates.count)x\(r.steps) "
+                + "[\(fmt(r.rates.min() ?? 0, 3))-\(fmt(r.rates.max() ?? 0, 3))]"
+            )
           }
           fflush(nil)
         }
