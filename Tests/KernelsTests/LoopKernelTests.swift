@@ -113,6 +113,14 @@ import Testing
     #expect(correct == expected)
   }
 
+  /// After `flushDenormals`, a product that would be denormal is zero on this thread.
+  @Test func denormalsAreFlushed() {
+    KernelThreads.flushDenormals()
+    var values = [Float.leastNormalMagnitude, 0.25]
+    values[0] = values[0] * values[1]
+    #expect(values[0] == 0)
+  }
+
   @Test func threadCountIsPerCallingThread() {
     KernelThreads.set(1)
     #expect(KernelThreads.current == 1)

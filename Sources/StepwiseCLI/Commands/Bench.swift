@@ -77,14 +77,15 @@ extension Stepwise {
         guard let description = ModelDescription.named(name) else {
           throw ValidationError("unknown model '\(name)'")
         }
-        let net = try Model(
-          description, maxBatch: min(maxBatch, sizes.max() ?? 1), threads: threads)
-        net.initialize(seed: 0)
-        if sparsity > 0 { applyRandomMask(net.store, sparsity: sparsity) }
-        let flopsPerExample = 6.0 * Double(net.macsPerExample)
+        // A probe for the header; a fresh model per batch size (as torch_baseline.py), so every
+        // size starts from the same initialisation and holds only its own workspace.
+        let probe = try Model(description, maxBatch: 1, threads: threads)
+        let macs = probe.macsPerExample
+        let paramCount = probe.store.count
+        let flopsPerExample = 6.0 * Double(macs)
         if !json {
           print(
-            "## \(name): params \(net.store.count), MACs/example \(net.macsPerExample), "
+            "## \(name): params \(paramCount), MACs/example \(macs), "
               + "train FLOP/example \(String(format: "%.2f", flopsPerExample / 1e6))M, "
               + "threads \(threads), peak \(Int(peak)) GFLOP/s")
           print(
@@ -92,6 +93,9 @@ extension Stepwise {
               + "GFLOP/s".padded(9) + "%peak".padded(7) + "RSS MB".padded(8))
         }
         for batch in sizes {
+          let net = try Model(description, maxBatch: min(maxBatch, batch), threads: threads)
+          net.initialize(seed: 0)
+          if sparsity > 0 { applyRandomMask(net.store, sparsity: sparsity) }
           if verbose && !json {
             for line in try net.convolutionImplementations(batch: min(batch, net.maxBatch)) {
               print("  # \(line)")
@@ -107,7 +111,8 @@ extension Stepwise {
               "examples_per_s": examples, "ms_per_step": 1000 / r.median, "gflops": gflops,
               "pct_peak": 100 * gflops / peak, "peak_gflops": peak, "peak_rss_mb": rss,
               "sparsity": sparsity, "repeat_steps_per_s": r.rates, "steps_per_repeat": r.steps,
-              "macs_per_example": net.macsPerExample, "params": net.store.count,
+              "macs_per_example": macs, "params": paramCount,
+              "workspace_mb": Double(net.workspaceBytes) / 1e6,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
