@@ -52,9 +52,9 @@ let package = Package(
 
     // MARK: Back end: one trial
     /// Unsafe-buffer kernels on oneDNN, and naive reference kernels for tests.
-    .target(name: "Kernels", dependencies: ["CDNNL"]),
+    .target(name: "Kernels", dependencies: ["CDNNL"], exclude: ["README.md"]),
     /// Layers (forward and backward side by side), models, parameter store, initialisers, optimizers.
-    .target(name: "Network", dependencies: ["Kernels"]),
+    .target(name: "Network", dependencies: ["Kernels"], exclude: ["README.md"]),
     /// Pruning at initialisation: SNIP, GraSP, random, magnitude.
     .target(name: "Pruning", dependencies: ["Network"]),
     /// IDX and CIFAR-10 readers, checksums, the seeded split, normalisation, batching.

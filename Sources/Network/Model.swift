@@ -8,7 +8,10 @@ import Kernels
 ///
 /// Batches larger than `maxBatch` are split into micro-batches of at most `maxBatch` whose
 /// gradients are summed, so memory is bounded by `maxBatch` whatever the batch size.
-public final class Model {
+///
+/// `@unchecked Sendable` so that a worker can be handed its model across threads; the contract
+/// above (one thread at a time) is the caller's to keep.
+public final class Model: @unchecked Sendable {
   public let modelDescription: ModelDescription
   public let store: ParameterStore
   public let network: Sequential
