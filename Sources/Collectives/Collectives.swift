@@ -1,1 +1,0 @@
-// Collectives: see the module README.

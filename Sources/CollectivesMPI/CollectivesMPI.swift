@@ -1,1 +1,0 @@
-// CollectivesMPI: see the module README.
