@@ -57,9 +57,9 @@ let package = Package(
 
     // MARK: Back end: one trial
     /// Unsafe-buffer kernels on oneDNN, and naive reference kernels for tests.
-    .target(name: "Kernels", dependencies: ["CDNNL"]),
+    .target(name: "Kernels", dependencies: ["CDNNL"], exclude: ["README.md"]),
     /// Layers (forward and backward side by side), models, parameter store, initialisers, optimizers.
-    .target(name: "Network", dependencies: ["Kernels"]),
+    .target(name: "Network", dependencies: ["Kernels"], exclude: ["README.md"]),
     /// Pruning at initialisation: SNIP, GraSP, random, magnitude.
     .target(
       name: "Pruning", dependencies: ["Network"], exclude: ["README.md"],
@@ -115,7 +115,9 @@ let package = Package(
       name: "PlanningTests", dependencies: ["Planning", "WorkloadLoading", "StepwiseTestSupport"],
       exclude: ["Fixtures", "Snapshots"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels", "StepwiseTestSupport"]),
-    .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernels", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "NetworkTests", dependencies: ["Network", "Kernels", "StepwiseTestSupport"],
+      resources: [.copy("Fixtures")]),
     .testTarget(
       name: "PruningTests", dependencies: ["Pruning", "Network", "StepwiseTestSupport"],
       exclude: ["Fixtures"]),

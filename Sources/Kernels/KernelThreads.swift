@@ -1,3 +1,5 @@
+internal import CDNNL
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -30,9 +32,20 @@ public enum KernelThreads {
     return unsafeBitCast(sym, to: type)
   }
 
-  /// Sets the OpenMP thread count for parallel regions started from the calling thread.
+  /// Sets the OpenMP thread count for parallel regions started from the calling thread, and
+  /// flushes denormals on it (see `flushDenormals`).
   public static func set(_ count: Int) {
+    stepwise_flush_denormals()
     setFn?(Int32(max(1, count)))
+  }
+
+  /// Sets flush-to-zero and denormals-are-zero on the calling thread (x86 MXCSR). Training a
+  /// network to a small loss produces denormal gradients, and denormal arithmetic is 10-100x
+  /// slower on x86; TensorFlow, the reference implementation, flushes them on its CPU threads
+  /// too. OpenMP workers inherit the mode when their pool is created by this thread, which is
+  /// why `Model` calls this (through `set`) before its first kernel runs on a thread.
+  public static func flushDenormals() {
+    stepwise_flush_denormals()
   }
 
   /// The OpenMP thread count for the calling thread (1 if the runtime is not found).

@@ -3,11 +3,17 @@
 public enum Pooling {
   /// Max pool. `argmax` `(N, C, Ho, Wo)` receives the flat index within the input plane of each
   /// maximum (the first one on ties), for the backward pass.
+  ///
+  /// With `relu`, computes maxpool(relu(x)) as relu(maxpool(x)) (ReLU is monotonic, so the two
+  /// are equal, and the gradients too: both send dy to the window's arg-max when the maximum is
+  /// positive and nothing otherwise). This skips a full pass over the large pre-pool tensor
+  /// forward and backward.
   public static func maxForward(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
     argmax: UnsafeMutablePointer<Int32>, planes: Int, height: Int, width: Int, window: Int,
-    stride: Int
+    stride: Int, relu: Bool = false
   ) {
+    let floor: Float = relu ? 0 : -.infinity
     let oh = (height - window) / stride + 1
     let ow = (width - window) / stride + 1
     if window == 2 && stride == 2 {
@@ -26,7 +32,7 @@ public enum Pooling {
             if xp[r0 + c + 1] > best { best = xp[r0 + c + 1]; at = r0 + c + 1 }
             if xp[r1 + c] > best { best = xp[r1 + c]; at = r1 + c }
             if xp[r1 + c + 1] > best { best = xp[r1 + c + 1]; at = r1 + c + 1 }
-            yp[i * ow + j] = best
+            yp[i * ow + j] = max(best, floor)
             ap[i * ow + j] = Int32(at)
           }
         }
@@ -48,26 +54,52 @@ public enum Pooling {
               at = row + dj
             }
           }
-          yp[i * ow + j] = best
+          yp[i * ow + j] = max(best, floor)
           ap[i * ow + j] = Int32(at)
         }
       }
     }
   }
 
-  /// dx = scatter of dy to the argmax positions (accumulating where windows overlap).
+  /// dx = scatter of dy to the argmax positions (accumulating where windows overlap). With
+  /// `relu` (see `maxForward`), outputs `y <= 0` send no gradient. Non-overlapping windows that
+  /// tile the plane write dx in one pass, without zeroing it first.
   public static func maxBackward(
     _ dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>,
-    planes: Int, height: Int, width: Int, window: Int, stride: Int
+    planes: Int, height: Int, width: Int, window: Int, stride: Int,
+    relu y: UnsafePointer<Float>? = nil
   ) {
     let oh = (height - window) / stride + 1
     let ow = (width - window) / stride + 1
+    if window == 2 && stride == 2 && oh * 2 == height && ow * 2 == width {
+      for p in 0..<planes {
+        let dxp = dx + p * height * width
+        let dyp = dy + p * oh * ow
+        let ap = argmax + p * oh * ow
+        for i in 0..<oh {
+          let r0 = 2 * i * width
+          for j in 0..<ow {
+            let o = i * ow + j
+            let g = (y.map { $0[p * oh * ow + o] > 0 } ?? true) ? dyp[o] : 0
+            let c = r0 + 2 * j
+            let at = Int(ap[o])
+            dxp[c] = at == c ? g : 0
+            dxp[c + 1] = at == c + 1 ? g : 0
+            dxp[c + width] = at == c + width ? g : 0
+            dxp[c + width + 1] = at == c + width + 1 ? g : 0
+          }
+        }
+      }
+      return
+    }
     dx.update(repeating: 0, count: planes * height * width)
     for p in 0..<planes {
       let dxp = dx + p * height * width
       let dyp = dy + p * oh * ow
       let ap = argmax + p * oh * ow
-      for o in 0..<(oh * ow) { dxp[Int(ap[o])] += dyp[o] }
+      for o in 0..<(oh * ow) where y.map({ $0[p * oh * ow + o] > 0 }) ?? true {
+        dxp[Int(ap[o])] += dyp[o]
+      }
     }
   }
 

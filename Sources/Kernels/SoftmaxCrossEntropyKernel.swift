@@ -10,10 +10,13 @@ public enum SoftmaxCrossEntropyKernel {
   /// If `gradient` is given it receives `(softmax(z) - onehot(y)) * gradientScale` `(N, K)`:
   /// with `gradientScale = 1 / B` that is the gradient of the mean loss over a batch of B.
   /// Labels outside `0..<K` are a programming error (the data layer validates them).
+  /// `temperature` T divides the logits first (GraSP scores with T = 200): the loss is that of
+  /// z / T and the gradient with respect to z gains a factor 1 / T.
   public static func run(
     logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, classes: Int,
-    gradient: UnsafeMutablePointer<Float>?, gradientScale: Float
+    gradient: UnsafeMutablePointer<Float>?, gradientScale: Float, temperature: Float = 1
   ) -> (lossSum: Double, correct: Int) {
+    let invT = 1 / temperature
     var lossSum = 0.0
     var correct = 0
     for r in 0..<rows {
@@ -28,14 +31,15 @@ public enum SoftmaxCrossEntropyKernel {
       }
       if arg == label { correct += 1 }
       var sum: Float = 0
-      for k in 0..<classes { sum += _exp(z[k] - best) }
+      for k in 0..<classes { sum += _exp((z[k] - best) * invT) }
       let logSum = logf(sum)
-      lossSum += Double(logSum - (z[label] - best))
+      lossSum += Double(logSum - (z[label] - best) * invT)
       if let gradient {
         let g = gradient + r * classes
-        let inv = gradientScale / sum
-        for k in 0..<classes { g[k] = _exp(z[k] - best) * inv }
-        g[label] -= gradientScale
+        let scale = gradientScale * invT
+        let inv = scale / sum
+        for k in 0..<classes { g[k] = _exp((z[k] - best) * invT) * inv }
+        g[label] -= scale
       }
     }
     return (lossSum, correct)

@@ -8,7 +8,10 @@ import Kernels
 ///
 /// Batches larger than `maxBatch` are split into micro-batches of at most `maxBatch` whose
 /// gradients are summed, so memory is bounded by `maxBatch` whatever the batch size.
-public final class Model {
+///
+/// `@unchecked Sendable` so that a worker can be handed its model across threads; the contract
+/// above (one thread at a time) is the caller's to keep.
+public final class Model: @unchecked Sendable {
   public let modelDescription: ModelDescription
   public let store: ParameterStore
   public let network: Sequential
@@ -91,9 +94,10 @@ public final class Model {
   /// gradient buffers is the global mean gradient. `accumulate` adds to the buffer instead of
   /// overwriting it. Returns the mean loss over these `count` examples and the number whose
   /// arg-max logit is the label. Allocation-free after the first call at a batch size.
+  /// `temperature` divides the logits inside the loss (1 for training; GraSP scores use 200).
   public func trainStep(
     input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int,
-    gradientDenominator: Int? = nil, accumulate: Bool = false
+    gradientDenominator: Int? = nil, accumulate: Bool = false, temperature: Float = 1
   ) throws -> (loss: Float, correct: Int) {
     KernelThreads.set(threads)
     let denominator = gradientDenominator ?? count
@@ -109,7 +113,7 @@ public final class Model {
       try network.forward(x, logitsBuffer.pointer, batch: n)
       let r = loss.forwardBackward(
         logits: logitsBuffer.pointer, labels: labels + start, batch: n,
-        dLogits: dLogitsBuffer.pointer, denominator: denominator)
+        dLogits: dLogitsBuffer.pointer, denominator: denominator, temperature: temperature)
       lossSum += r.lossSum
       correct += r.correct
       try network.backward(
@@ -150,9 +154,28 @@ public final class Model {
     var start = 0
     while start < count {
       let n = min(maxBatch, count - start)
-      try network.forward(input + start * stride, output + start * modelDescription.classes, batch: n)
+      try network.forward(
+        input + start * stride, output + start * modelDescription.classes, batch: n)
       start += n
     }
+  }
+
+  /// The convolutions' oneDNN implementations at a batch size, e.g. `conv2: jit:avx512_core`
+  /// (benchmarks print these; `ref:any` would mean a slow reference path).
+  public func convolutionImplementations(batch: Int) throws -> [String] {
+    func visit(_ layers: [Layer]) throws -> [String] {
+      try layers.flatMap { layer -> [String] in
+        if let conv = layer as? Conv2D {
+          return [
+            "\(conv.name): " + (try conv.implementations(batch: batch)).joined(separator: " / ")
+          ]
+        }
+        if let residual = layer as? Residual { return try visit(residual.body.layers) }
+        return []
+      }
+    }
+    KernelThreads.set(threads)
+    return try visit(network.layers)
   }
 
   // MARK: Building
@@ -169,8 +192,19 @@ public final class Model {
   ) -> [Layer] {
     var shape = input
     var layers: [Layer] = []
-    for spec in specs {
+    var index = 0
+    while index < specs.count {
+      let spec = specs[index]
+      index += 1
       let layer: Layer
+      // relu followed by max-pool: one fused layer (see `MaxPool2D.fusedReLU`).
+      if spec == .relu, index < specs.count, case .maxPool(let window, let stride) = specs[index] {
+        index += 1
+        layer = MaxPool2D(input: shape, window: window, stride: stride, fusedReLU: true)
+        layers.append(layer)
+        shape = layer.outputShape
+        continue
+      }
       switch spec {
       case .conv2d(let filters, let kernel, let stride, let padding, let bias):
         names.conv += 1

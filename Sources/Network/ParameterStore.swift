@@ -27,9 +27,10 @@ public struct ParameterSlice: Hashable, Sendable {
 /// Tensors are laid out in layer order, each layer's weight before its bias. Masks start all ones
 /// (dense); `setMask` installs a pruning mask and zeroes the pruned parameters.
 ///
-/// Not thread-safe: one store per model instance (one per worker). Workers of one trial keep
+/// Not thread-safe (`@unchecked Sendable` only so it can move between threads): one store per
+/// model instance (one per worker). Workers of one trial keep
 /// their parameters equal by applying the same step to the same all-reduced gradient.
-public final class ParameterStore {
+public final class ParameterStore: @unchecked Sendable {
   public let slices: [ParameterSlice]
   /// Total number of scalars (weights and biases).
   public let count: Int

@@ -10,17 +10,27 @@ import Testing
   static let models: [(String, ModelDescription)] = [
     ("simple-cnn", .simpleCNN()),
     ("resnet-8-small", .resnet8(input: TensorShape(channels: 3, height: 8, width: 8))),
-    ("shallue-tiny", .shallueSimpleCNN(
-      conv1: 4, conv2: 6, hidden: 16, name: "tiny",
-      input: TensorShape(channels: 1, height: 12, width: 12))),
-    ("fc-32-16", .fullyConnected(hidden: [32, 16], input: TensorShape(channels: 2, height: 5, width: 5))),
-    ("avgpool-gap", ModelDescription(
-      name: "pools", input: TensorShape(channels: 2, height: 9, width: 9), classes: 3,
-      layers: [
-        .conv2d(filters: 5, kernel: 3, stride: 2, padding: .same, bias: false), .relu,
-        .avgPool(window: 2, stride: 1), .conv2d(filters: 4, kernel: 2, stride: 1, padding: .valid, bias: true),
-        .globalAvgPool, .dense(units: 3, bias: false),
-      ])),
+    (
+      "shallue-tiny",
+      .shallueSimpleCNN(
+        conv1: 4, conv2: 6, hidden: 16, name: "tiny",
+        input: TensorShape(channels: 1, height: 12, width: 12))
+    ),
+    (
+      "fc-32-16",
+      .fullyConnected(hidden: [32, 16], input: TensorShape(channels: 2, height: 5, width: 5))
+    ),
+    (
+      "avgpool-gap",
+      ModelDescription(
+        name: "pools", input: TensorShape(channels: 2, height: 9, width: 9), classes: 3,
+        layers: [
+          .conv2d(filters: 5, kernel: 3, stride: 2, padding: .same, bias: false), .relu,
+          .avgPool(window: 2, stride: 1),
+          .conv2d(filters: 4, kernel: 2, stride: 1, padding: .valid, bias: true),
+          .globalAvgPool, .dense(units: 3, bias: false),
+        ])
+    ),
   ]
 
   @Test(arguments: [0, 1, 2, 3, 4], [1, 5])

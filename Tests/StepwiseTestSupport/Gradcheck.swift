@@ -58,6 +58,8 @@ public struct TestRandom {
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
   }
+  /// Uniform in [0, 1) from the top 53 bits (as `scripts/torch_fixtures.py`'s `unit()`).
+  public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
   /// Uniform in [-1, 1).
   public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-52 - 1 }
   public mutating func uniforms(_ n: Int, scale: Double = 1) -> [Double] {

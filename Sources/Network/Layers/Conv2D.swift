@@ -70,7 +70,8 @@ public final class Conv2D: Layer {
     ]
     if hasBias {
       d.append(
-        ParameterDeclaration(name: "\(name).bias", shape: [o], kind: .bias, fanIn: i * k2,
+        ParameterDeclaration(
+          name: "\(name).bias", shape: [o], kind: .bias, fanIn: i * k2,
           fanOut: o * k2))
     }
     return d
@@ -102,6 +103,11 @@ public final class Conv2D: Layer {
       padLeft: padLeft, padBottom: padBottom, padRight: padRight)
   }
 
+  /// oneDNN's implementation names (forward, backward data, backward weights) at a batch size.
+  public func implementations(batch: Int) throws -> [String] {
+    try kernelFor(batch: batch).implementations
+  }
+
   private func kernelFor(batch: Int) throws -> ConvolutionKernel {
     if let k = kernels[batch] { return k }
     guard let context else { throw DNNLError(call: "Conv2D used before reserve", status: -1) }
@@ -126,7 +132,9 @@ public final class Conv2D: Layer {
   ) throws {
     guard let weight else { return }
     let wTarget = accumulate ? scratchWeightGrad.pointer : weight.gradient
-    let bTarget = (accumulate || bias == nil) ? scratchBiasGrad.pointer : (bias?.gradient ?? scratchBiasGrad.pointer)
+    let bTarget =
+      (accumulate || bias == nil)
+      ? scratchBiasGrad.pointer : (bias?.gradient ?? scratchBiasGrad.pointer)
     try kernelFor(batch: batch).backward(
       src: x, weights: weight.value, diffDst: dy, diffSrc: dx, diffWeights: wTarget,
       diffBias: bTarget)

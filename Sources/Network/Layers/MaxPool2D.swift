@@ -7,13 +7,18 @@ public final class MaxPool2D: Layer {
   public let outputShape: TensorShape
   public let window: Int
   public let stride: Int
+  /// True when this layer also applies the ReLU before it: relu then max-pool is computed as
+  /// max-pool then relu (equal, since ReLU is monotonic), on a 4x smaller tensor. `Model` fuses
+  /// `relu, maxPool` pairs this way; the reference model does not, so tests check the identity.
+  public let fusedReLU: Bool
   /// Flat index within the input plane of each output's maximum, `(N, C, Ho, Wo)`.
   private var argmax = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
 
-  public init(input: TensorShape, window: Int, stride: Int) {
+  public init(input: TensorShape, window: Int, stride: Int, fusedReLU: Bool = false) {
     self.inputShape = input
     self.window = window
     self.stride = stride
+    self.fusedReLU = fusedReLU
     outputShape = TensorShape(
       channels: input.channels, height: (input.height - window) / stride + 1,
       width: (input.width - window) / stride + 1)
@@ -35,7 +40,7 @@ public final class MaxPool2D: Layer {
     }
     Pooling.maxForward(
       x, y, argmax: a, planes: batch * inputShape.channels, height: inputShape.height,
-      width: inputShape.width, window: window, stride: stride)
+      width: inputShape.width, window: window, stride: stride, relu: fusedReLU)
   }
 
   public func backward(
@@ -45,6 +50,6 @@ public final class MaxPool2D: Layer {
     guard let dx, let a = argmax.baseAddress else { return }
     Pooling.maxBackward(
       dy, argmax: a, dx, planes: batch * inputShape.channels, height: inputShape.height,
-      width: inputShape.width, window: window, stride: stride)
+      width: inputShape.width, window: window, stride: stride, relu: fusedReLU ? y : nil)
   }
 }

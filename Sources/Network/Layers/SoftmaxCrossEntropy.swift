@@ -20,10 +20,10 @@ public struct SoftmaxCrossEntropy {
   /// the gradient of (sum of the batch's losses) / denominator.
   public func forwardBackward(
     logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batch: Int,
-    dLogits: UnsafeMutablePointer<Float>, denominator: Int
+    dLogits: UnsafeMutablePointer<Float>, denominator: Int, temperature: Float = 1
   ) -> (lossSum: Double, correct: Int) {
     SoftmaxCrossEntropyKernel.run(
       logits: logits, labels: labels, rows: batch, classes: classes, gradient: dLogits,
-      gradientScale: 1 / Float(denominator))
+      gradientScale: 1 / Float(denominator), temperature: temperature)
   }
 }

@@ -62,8 +62,9 @@ public struct ReferenceModel<T: BinaryFloatingPoint> {
   }
 
   /// Mean softmax cross-entropy over the batch and its gradient with respect to every parameter.
-  public func lossAndGradient(parameters: [T], input: [T], labels: [Int]) -> (loss: T, gradient: [T])
-  {
+  public func lossAndGradient(parameters: [T], input: [T], labels: [Int]) -> (
+    loss: T, gradient: [T]
+  ) {
     let batch = labels.count
     var offset = 0
     var shape = description.input
@@ -120,7 +121,8 @@ public struct ReferenceModel<T: BinaryFloatingPoint> {
           width: (shape.width - w) / s + 1)
       case .avgPool(let w, let s):
         let planes = batch * shape.channels
-        traces.append(.avgPool(planes: planes, h: shape.height, w: shape.width, window: w, stride: s))
+        traces.append(
+          .avgPool(planes: planes, h: shape.height, w: shape.width, window: w, stride: s))
         x = Reference.avgPoolForward(
           x, planes: planes, height: shape.height, width: shape.width, window: w, stride: s)
         shape = TensorShape(
