@@ -49,8 +49,9 @@ struct TrialModel {
     let values = spec.metaparameters
     func value(_ m: Metaparameter) throws(TrialFailure) -> Double {
       guard let v = values[m], v.isFinite else {
-        throw TrialFailure("metaparameter '\(m.rawValue)' is missing or not finite for "
-          + "optimizer '\(spec.optimizer.rawValue)' with schedule '\(spec.schedule.rawValue)'")
+        throw TrialFailure(
+          "metaparameter '\(m.rawValue)' is missing or not finite for "
+            + "optimizer '\(spec.optimizer.rawValue)' with schedule '\(spec.schedule.rawValue)'")
       }
       return v
     }

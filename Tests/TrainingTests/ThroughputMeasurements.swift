@@ -10,8 +10,9 @@ import WorkloadModel
 /// (ideally in a release build: `swift build -c release --build-tests -Xswiftc -enable-testing`).
 @Suite(
   .serialized,
-  .enabled(if: ProcessInfo.processInfo.environment["STEPWISE_MEASURE"] == "1"
-    && TrialFixtures.hasMNIST))
+  .enabled(
+    if: ProcessInfo.processInfo.environment["STEPWISE_MEASURE"] == "1"
+      && TrialFixtures.hasMNIST))
 struct ThroughputMeasurements {
   @Test(arguments: [16, 64, 256])
   func trainingLoopAgainstBareModelSteps(batch: Int) throws {

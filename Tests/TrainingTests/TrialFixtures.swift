@@ -14,7 +14,9 @@ enum TrialFixtures {
   }
 
   static var mnist: String { dataRoot + "/mnist" }
-  static var hasMNIST: Bool { FileManager.default.fileExists(atPath: mnist + "/train-images-idx3-ubyte") }
+  static var hasMNIST: Bool {
+    FileManager.default.fileExists(atPath: mnist + "/train-images-idx3-ubyte")
+  }
 
   /// A trial on MNIST. Unit tests default to a 1,000-image holdout and batch 32 so that each
   /// evaluation is cheap; the real training run uses Lee et al.'s 6,000.
@@ -46,7 +48,9 @@ final class Recorder: @unchecked Sendable {
   private var _checkpoints: [(Int, [UInt8])] = []
 
   var events: [EvaluationEvent] { lock.withLock { _events } }
-  var checkpoints: [(step: Int, bytes: [UInt8])] { lock.withLock { _checkpoints.map { ($0.0, $0.1) } } }
+  var checkpoints: [(step: Int, bytes: [UInt8])] {
+    lock.withLock { _checkpoints.map { ($0.0, $0.1) } }
+  }
 
   /// A monitor that records, and answers evaluations with `control(event)`.
   func monitor(

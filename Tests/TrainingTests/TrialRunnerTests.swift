@@ -38,7 +38,8 @@ import WorkloadModel
   @Test(arguments: [(2, 64), (2, 63), (3, 64)])
   func workersTakeTheSameStepAsOneWorker(workers: Int, batch: Int) throws {
     let spec = TrialFixtures.spec(
-      batchSize: batch, optimizer: .nesterov, metaparameters: [.learningRate: 0.05, .momentum: 0.9],
+      batchSize: batch, optimizer: .nesterov,
+      metaparameters: [.learningRate: 0.05, .momentum: 0.9],
       maxSteps: 3, evaluateEvery: 3)
     var results: [[Float]] = []
     var initial: [Float] = []
@@ -72,8 +73,12 @@ import WorkloadModel
     #expect(norm > 0)
     #expect(relative < 1e-5, "relative error \(relative)")
     var parameterDiff: Float = 0
-    for i in 0..<initial.count { parameterDiff = max(parameterDiff, abs(results[0][i] - results[1][i])) }
-    print("workers \(workers) batch \(batch): step relative error \(relative), max |dw| \(parameterDiff)")
+    for i in 0..<initial.count {
+      parameterDiff = max(parameterDiff, abs(results[0][i] - results[1][i]))
+    }
+    print(
+      "workers \(workers) batch \(batch): step relative error \(relative), max |dw| \(parameterDiff)"
+    )
   }
 
   @Test func twoWorkersAreDeterministicToo() throws {
@@ -168,8 +173,11 @@ import WorkloadModel
     }
     #expect(message.contains("/nonexistent/mnist") && message.contains("STEPWISE_DATA"))
     let noMomentum = TrialRunner().run(TrialFixtures.spec(optimizer: .nesterov))
-    #expect(noMomentum.end == .failed(message: "metaparameter 'momentum' is missing or not "
-      + "finite for optimizer 'nesterov' with schedule 'constant'"))
+    #expect(
+      noMomentum.end
+        == .failed(
+          message: "metaparameter 'momentum' is missing or not "
+            + "finite for optimizer 'nesterov' with schedule 'constant'"))
     let badMask = TrialRunner().run(TrialFixtures.spec(), mask: [1, 0, 1])
     guard case .failed(let maskMessage) = badMask.end else {
       Issue.record("ended \(badMask.end)")
@@ -231,5 +239,9 @@ import WorkloadModel
 final class Counter: @unchecked Sendable {
   private let lock = NSLock()
   private var value = 0
-  func next() -> Int { lock.withLock { value += 1; return value } }
+  func next() -> Int {
+    lock.withLock {
+      value += 1; return value
+    }
+  }
 }
