@@ -10,7 +10,11 @@ let package = Package(
   name: "Stepwise",
   platforms: [.macOS(.v14)],
   products: [
-    .executable(name: "stepwise", targets: ["stepwise"])
+    .executable(name: "stepwise", targets: ["stepwise"]),
+    /// The front end alone (workload file to checked `Workload`), for the Fuzz/ package and tools.
+    .library(
+      name: "StepwiseFrontEnd",
+      targets: ["StepwiseDiagnostics", "YAMLSyntax", "WorkloadModel", "WorkloadLoading"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,14 +35,15 @@ let package = Package(
 
     // MARK: Front end: source text to a checked, typed workload
     /// Source files, positions, ranges and diagnostics as values; the compiler-style renderer.
-    .target(name: "StepwiseDiagnostics"),
+    .target(name: "StepwiseDiagnostics", exclude: ["README.md"]),
     /// libyaml events to a node tree with source ranges, under limits libyaml does not enforce.
-    .target(name: "YAMLSyntax", dependencies: ["StepwiseDiagnostics", "CYAML"]),
+    .target(name: "YAMLSyntax", dependencies: ["StepwiseDiagnostics", "CYAML"], exclude: ["README.md"]),
     /// The typed workload: pure values, no I/O.
     .target(name: "WorkloadModel", dependencies: ["StepwiseDiagnostics"]),
     /// YAML nodes to a `Workload`, with every diagnostic collected in one pass.
     .target(
-      name: "WorkloadLoading", dependencies: ["YAMLSyntax", "WorkloadModel", "StepwiseDiagnostics"]),
+      name: "WorkloadLoading", dependencies: ["YAMLSyntax", "WorkloadModel", "StepwiseDiagnostics"],
+      exclude: ["README.md"]),
 
     // MARK: Middle end: plans of content-addressed trials
     /// Lowering, quasi-random search, trial identity, canonical plan JSON, plan diffs.
@@ -48,7 +53,7 @@ let package = Package(
         "WorkloadModel", "StepwiseDiagnostics", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     /// Ordering, concurrency, early stop and resume; protocols the trainer and store implement.
-    .target(name: "Scheduling", dependencies: ["Planning"]),
+    .target(name: "Scheduling", dependencies: ["Planning"], exclude: ["README.md"]),
 
     // MARK: Back end: one trial
     /// Unsafe-buffer kernels on oneDNN, and naive reference kernels for tests.
@@ -71,11 +76,15 @@ let package = Package(
 
     // MARK: Results and what is made of them
     /// SQLite store: trials, curves, masks, checkpoints; versioned migrations; WAL.
-    .target(name: "ResultsStore", dependencies: ["Planning", "Scheduling", "CSQLite"]),
+    .target(
+      name: "ResultsStore", dependencies: ["Planning", "Scheduling", "CSQLite"],
+      exclude: ["README.md"]),
     /// Steps-to-result, scaling regions, critical batch size.
-    .target(name: "Analysis", dependencies: ["ResultsStore", "Planning"]),
+    .target(
+      name: "Analysis", dependencies: ["ResultsStore", "Planning", "WorkloadModel"],
+      exclude: ["README.md"]),
     /// Tables, SVG figures, HTML, CSV and JSON.
-    .target(name: "Report", dependencies: ["Analysis"]),
+    .target(name: "Report", dependencies: ["Analysis", "WorkloadModel"], exclude: ["README.md"]),
 
     // MARK: Command line
     /// The commands, their options and views (human and JSON).
@@ -98,7 +107,9 @@ let package = Package(
       name: "WorkloadLoadingTests",
       dependencies: ["WorkloadLoading", "WorkloadModel", "YAMLSyntax", "StepwiseTestSupport"],
       resources: [.copy("Corpus")]),
-    .testTarget(name: "PlanningTests", dependencies: ["Planning", "WorkloadLoading", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "PlanningTests", dependencies: ["Planning", "WorkloadLoading", "StepwiseTestSupport"],
+      exclude: ["Fixtures", "Snapshots"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels", "StepwiseTestSupport"]),
     .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernels", "StepwiseTestSupport"]),
     .testTarget(name: "PruningTests", dependencies: ["Pruning", "Network", "StepwiseTestSupport"]),
@@ -108,7 +119,12 @@ let package = Package(
       dependencies: ["Collectives", "CollectivesMPI", "StepwiseTestSupport"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"]),
     .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "StepwiseTestSupport"]),
-    .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"]),
-    .testTarget(name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"]),
+    .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"],
+      exclude: ["Fixtures", "Snapshots"]),
+    .testTarget(
+      name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"],
+      exclude: ["Snapshots"]),
   ]
 )

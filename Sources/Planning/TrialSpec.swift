@@ -112,10 +112,19 @@ public struct ExecutionPlan: Hashable, Sendable, Codable {
   public var workload: Workload
   public var pruningNodes: [PruningNode]
   public var trials: [TrialSpec]
+  /// The dataset digest every trial key was computed with (see `TrialSpec.datasetDigest`).
+  public var datasetDigest: String
+  /// The trainer version every trial key was computed with.
+  public var trainerVersion: Int
 
-  public init(workload: Workload, pruningNodes: [PruningNode], trials: [TrialSpec]) {
+  public init(
+    workload: Workload, pruningNodes: [PruningNode], trials: [TrialSpec],
+    datasetDigest: String = "", trainerVersion: Int = TrialIdentity.defaultTrainerVersion
+  ) {
     self.workload = workload
     self.pruningNodes = pruningNodes
     self.trials = trials
+    self.datasetDigest = datasetDigest
+    self.trainerVersion = trainerVersion
   }
 }

@@ -10,7 +10,7 @@ public struct Stepwise: ParsableCommand {
       (resumably, on one machine or many), and reports steps-to-result curves.
       """,
     version: "0.1.0",
-    subcommands: []
+    subcommands: [Validate.self, Plan.self, Diff.self, Report.self, Schema.self, Init.self]
   )
 
   public init() {}

@@ -50,6 +50,8 @@ public struct SourceFile: Sendable {
     let line = line(ofByte: clamped)
     var column = 1
     var i = lineStarts[line - 1]
+    // A UTF-8 byte-order mark is not a column: editors hide it and libyaml skips it.
+    if line == 1, hasByteOrderMark, clamped >= 3 { i = 3 }
     while i < clamped {
       i += Self.scalarLength(leadByte: bytes[i])
       column += 1
@@ -57,12 +59,18 @@ public struct SourceFile: Sendable {
     return SourcePosition(line: line, column: column, offset: clamped)
   }
 
+  /// Whether the file starts with the UTF-8 byte-order mark EF BB BF.
+  public var hasByteOrderMark: Bool {
+    bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+  }
+
   /// The text of a 1-based line without its line break (invalid UTF-8 is repaired for display).
   public func lineText(_ line: Int) -> String {
     guard line >= 1, line <= lineStarts.count else { return "" }
     let start = lineStarts[line - 1]
     var end = line < lineStarts.count ? lineStarts[line] : bytes.count
-    while end > start, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") {
+    while end > start, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r")
+    {
       end -= 1
     }
     return String(decoding: bytes[start..<end], as: UTF8.self)

@@ -1,0 +1,214 @@
+import StepwiseDiagnostics
+import WorkloadModel
+
+/// Lowers a checked `Workload` into an `ExecutionPlan`: the cells (optimizer x sparsity x batch
+/// size), `study.trials` trials per cell, and the pruning masks they share.
+///
+/// The design is Lee et al.'s paired one: trial i of every cell has the same init seed, hence the
+/// same weights and (per sparsity) the same mask, and the same quasi-random point i, so cells
+/// differ only in what the study varies. The compiler never throws for bad input; it returns
+/// every plan-time diagnostic (checks a schema cannot express, such as a batch size that the
+/// data-parallel workers cannot split) and a plan only when there is no error.
+public struct PlanCompiler: Sendable {
+  /// Digest of the dataset's contents (pinned or computed by the caller, which owns the files).
+  public var datasetDigest: String
+  public var trainerVersion: Int
+  /// Where diagnostics point when a value carries no source range (workloads built in code).
+  public var sourcePath: String
+
+  public init(
+    datasetDigest: String, trainerVersion: Int = TrialIdentity.defaultTrainerVersion,
+    sourcePath: String = "<workload>"
+  ) {
+    self.datasetDigest = datasetDigest
+    self.trainerVersion = trainerVersion
+    self.sourcePath = sourcePath
+  }
+
+  public func compile(_ workload: Workload) -> (ExecutionPlan?, [Diagnostic]) {
+    var bag = DiagnosticBag()
+    check(workload, into: &bag)
+    if bag.hasErrors { return (nil, bag.sorted) }
+    return (lower(workload), bag.sorted)
+  }
+
+  // MARK: Checks
+
+  private var fileStart: SourceRange {
+    let start = SourcePosition(line: 1, column: 1, offset: 0)
+    return SourceRange(path: sourcePath, start: start, end: start)
+  }
+
+  private func check(_ workload: Workload, into bag: inout DiagnosticBag) {
+    let study = workload.study
+    let examples = workload.dataset.trainingExamples
+    if study.trials < 1 {
+      bag.append(.warning("plan.no-trials", "the study has no trials", at: fileStart))
+    }
+    if case .sobol(let skip) = study.sequence, skip < 0 || skip + study.trials > 1 << 30 {
+      bag.append(.error("plan.sobol-range", Message.sobolRange(skip, study.trials), at: fileStart))
+    }
+    for (o, optimizer) in workload.optimizers.enumerated() {
+      let needed = optimizer.kind.metaparameters + optimizer.schedule.metaparameters
+      for name in needed where optimizer.metaparameters[name] == nil {
+        bag.append(
+          .error(
+            "plan.unset-metaparameter", Message.unset(name, optimizer: o), at: fileStart))
+      }
+      let dimensions = optimizer.searchDimensions.count
+      let available = QuasiRandomPoints.maxDimensions(study.sequence)
+      if dimensions > available {
+        bag.append(
+          .error(
+            "plan.too-many-dimensions", Message.dimensions(dimensions, available),
+            detail: "fix some metaparameters to a single value", at: fileStart))
+      }
+    }
+    for batch in study.batchSizes {
+      let range = batch.range ?? fileStart
+      let b = batch.value
+      if let workers = workload.execution.workers, workers > 0, b % workers != 0 {
+        bag.append(
+          .error(
+            "plan.batch-size-not-divisible", Message.notDivisible(b, workers),
+            detail: "use a batch size that is a multiple of \(workers), or change the workers",
+            at: range))
+      }
+      if b > examples {
+        bag.append(
+          .error(
+            "plan.batch-exceeds-training-split", Message.exceeds(b, examples),
+            detail: "drop this batch size or lower the validation holdout", at: range))
+      }
+      let steps = workload.budget.steps(batchSize: b, trainingExamples: examples)
+      if steps < workload.evaluation.everySteps {
+        bag.append(
+          .error(
+            "plan.budget-below-evaluation-interval",
+            Message.budget(steps, b, workload.evaluation.everySteps),
+            detail: "no evaluation would ever run; raise the budget or evaluate more often",
+            at: range))
+      }
+    }
+    if workload.study.pruning.method == .none {
+      for sparsity in study.sparsities where sparsity.value != 0 {
+        bag.append(
+          .error(
+            "plan.sparsity-without-pruning", Message.noPruning(sparsity.value),
+            detail: "choose a pruning method or keep only sparsity 0",
+            at: sparsity.range ?? fileStart))
+      }
+    }
+  }
+
+  // MARK: Lowering
+
+  private func lower(_ workload: Workload) -> ExecutionPlan {
+    let study = workload.study
+    let context = TrialIdentity.Context(
+      dataset: workload.dataset, datasetDigest: datasetDigest, model: workload.model,
+      trainerVersion: trainerVersion)
+    let trials = max(0, study.trials)
+    let initSeeds = (0..<trials).map { SeedDerivation.initSeed(studySeed: study.seed, trial: $0) }
+    let dataSeed = SeedDerivation.dataSeed(studySeed: study.seed)
+    let examples = workload.dataset.trainingExamples
+
+    // Resolved metaparameters per (optimizer, trial), shared by every cell of the optimizer.
+    let values: [[[Metaparameter: Double]]] = workload.optimizers.map { optimizer in
+      let dimensions = optimizer.searchDimensions
+      let points = QuasiRandomPoints(study.sequence, dimensions: dimensions.count)
+      return (0..<trials).map { i in
+        let u = points.point(trial: i)
+        var resolved: [Metaparameter: Double] = [:]
+        for (name, setting) in optimizer.metaparameters {
+          if case .fixed(let v) = setting { resolved[name] = v }
+        }
+        for (d, (name, dimension)) in dimensions.enumerated() {
+          resolved[name] = SearchSpaceMapping.value(dimension, at: u[d])
+        }
+        return resolved
+      }
+    }
+
+    // One mask per (sparsity > 0, trial): shared by every batch size and optimizer.
+    let method = TrialIdentity.pruningMethod(study.pruning)
+    var nodes: [Double: [PruningNode]] = [:]
+    let sparsities = Set(study.sparsities.map(\.value)).sorted()
+    for sparsity in sparsities where sparsity != 0 {
+      nodes[sparsity] = initSeeds.map { seed in
+        let encoding = TrialIdentity.pruningEncoding(
+          context, method: method, sparsity: sparsity, initSeed: seed)
+        return PruningNode(
+          key: TrialIdentity.key(of: encoding), method: study.pruning, sparsity: sparsity,
+          initSeed: seed)
+      }
+    }
+
+    var cells: [CellID] = []
+    for o in workload.optimizers.indices {
+      for sparsity in sparsities {
+        for b in Set(study.batchSizes.map(\.value)) {
+          cells.append(CellID(optimizer: o, batchSize: b, sparsity: sparsity))
+        }
+      }
+    }
+    cells.sort()
+
+    let valueBytes = values.map { $0.map(TrialIdentity.metaparameterBytes) }
+    var buffer: [UInt8] = []
+    buffer.reserveCapacity(2048)
+    var specs: [TrialSpec] = []
+    specs.reserveCapacity(cells.count * trials)
+    for cell in cells {
+      let optimizer = workload.optimizers[cell.optimizer]
+      let maxSteps = workload.budget.steps(batchSize: cell.batchSize, trainingExamples: examples)
+      for i in 0..<trials {
+        let node = nodes[cell.sparsity]?[i]
+        let key = TrialIdentity.trialKey(
+          context, optimizer: optimizer.kind, schedule: optimizer.schedule,
+          metaparameters: valueBytes[cell.optimizer][i], batchSize: cell.batchSize,
+          sparsity: cell.sparsity, pruningKey: node?.key, initSeed: initSeeds[i],
+          dataSeed: dataSeed, evaluationEverySteps: workload.evaluation.everySteps,
+          buffer: &buffer)
+        specs.append(
+          TrialSpec(
+            key: key, cell: cell, index: i,
+            dataset: workload.dataset, datasetDigest: datasetDigest, model: workload.model,
+            optimizer: optimizer.kind, schedule: optimizer.schedule,
+            metaparameters: values[cell.optimizer][i], batchSize: cell.batchSize,
+            sparsity: cell.sparsity, pruning: node, initSeed: initSeeds[i], dataSeed: dataSeed,
+            evaluationEverySteps: workload.evaluation.everySteps, trainerVersion: trainerVersion,
+            goal: workload.goal, maxSteps: maxSteps, giveUp: workload.budget.giveUp))
+      }
+    }
+    let pruningNodes = sparsities.flatMap { nodes[$0] ?? [] }
+    return ExecutionPlan(
+      workload: workload, pruningNodes: pruningNodes, trials: specs,
+      datasetDigest: datasetDigest, trainerVersion: trainerVersion)
+  }
+}
+
+/// The compiler's messages, beside the checks that emit them.
+private enum Message {
+  static func sobolRange(_ skip: Int, _ trials: Int) -> String {
+    "sobol points \(skip) to \(skip + trials) are outside the sequence's 2^30 points"
+  }
+  static func unset(_ name: Metaparameter, optimizer: Int) -> String {
+    "metaparameter '\(name.rawValue)' of optimizer \(optimizer + 1) is neither fixed nor searched"
+  }
+  static func dimensions(_ count: Int, _ available: Int) -> String {
+    "\(count) searched metaparameters exceed the sequence's \(available) dimensions"
+  }
+  static func notDivisible(_ batch: Int, _ workers: Int) -> String {
+    "batch size \(batch) is not divisible by \(workers) workers"
+  }
+  static func exceeds(_ batch: Int, _ examples: Int) -> String {
+    "batch size \(batch) exceeds the \(examples) training examples"
+  }
+  static func budget(_ steps: Int, _ batch: Int, _ every: Int) -> String {
+    "step budget of \(steps) at batch size \(batch) is below the evaluation interval of \(every)"
+  }
+  static func noPruning(_ sparsity: Double) -> String {
+    "sparsity \(sparsity) needs a pruning method, but pruning is 'none'"
+  }
+}

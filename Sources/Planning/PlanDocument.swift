@@ -1,0 +1,322 @@
+import Foundation
+import WorkloadModel
+
+/// The canonical, versioned JSON form of an `ExecutionPlan` (`stepwise plan --out plan.json`),
+/// and its reader (`stepwise diff` and `stepwise run` load saved plans).
+///
+/// Layout (format version 1): the workload once, then the pruning nodes, then the cells in
+/// `CellID` order, each with its step budget and its trials in index order. A trial stores only
+/// what varies between trials (index, key, init seed, resolved metaparameters, mask key); the
+/// reader rebuilds full `TrialSpec`s from the workload and checks every key against the current
+/// encoding, so a hand-edited or stale plan is refused instead of silently run. The bytes are a
+/// function of the plan alone: `CanonicalJSON` rules, no dates, no paths (the dataset directory
+/// is left empty), and a final newline.
+public enum PlanDocument {
+  /// Bumped on any change to this layout or to the key encoding.
+  public static var formatVersion: Int { ExecutionPlan.formatVersion }
+
+  // MARK: Writing
+
+  public static func encode(_ plan: ExecutionPlan) throws -> [UInt8] {
+    var bytes = try tree(plan).bytes
+    bytes.append(UInt8(ascii: "\n"))
+    return bytes
+  }
+
+  public static func tree(_ plan: ExecutionPlan) throws -> CanonicalJSON {
+    let workload = try CanonicalJSONEncoder().encode(WorkloadDocument(plan.workload))
+    let nodes: [CanonicalJSON] = plan.pruningNodes.map { node in
+      .object([
+        "key": .string(node.key.hex), "sparsity": .double(node.sparsity),
+        "initSeed": .uint(node.initSeed),
+      ])
+    }
+    var cells: [CanonicalJSON] = []
+    var i = 0
+    let trials = plan.trials
+    while i < trials.count {
+      let cell = trials[i].cell
+      var members: [CanonicalJSON] = []
+      let maxSteps = trials[i].maxSteps
+      while i < trials.count, trials[i].cell == cell {
+        let t = trials[i]
+        var values: [String: CanonicalJSON] = [:]
+        for (name, value) in t.metaparameters { values[name.rawValue] = .double(value) }
+        members.append(
+          .object([
+            "index": .int(Int64(t.index)), "key": .string(t.key.hex),
+            "initSeed": .uint(t.initSeed), "dataSeed": .uint(t.dataSeed),
+            "metaparameters": .object(values),
+            "pruning": t.pruning.map { .string($0.key.hex) } ?? .null,
+          ]))
+        i += 1
+      }
+      cells.append(
+        .object([
+          "optimizer": .int(Int64(cell.optimizer)), "batchSize": .int(Int64(cell.batchSize)),
+          "sparsity": .double(cell.sparsity), "maxSteps": .int(Int64(maxSteps)),
+          "trials": .array(members),
+        ]))
+    }
+    return .object([
+      "formatVersion": .int(Int64(formatVersion)),
+      "keyEncodingVersion": .int(Int64(TrialIdentity.keyEncodingVersion)),
+      "trainerVersion": .int(Int64(plan.trainerVersion)),
+      "datasetDigest": .string(plan.datasetDigest),
+      "workload": workload,
+      "pruningNodes": .array(nodes),
+      "cells": .array(cells),
+    ])
+  }
+
+  // MARK: Reading
+
+  /// Whether bytes look like a saved plan rather than a workload (a JSON object naming a
+  /// `formatVersion`); YAML workloads never start with `{` in practice, and a flow-style YAML
+  /// mapping would still lack the key.
+  public static func looksLikePlan(_ bytes: [UInt8]) -> Bool {
+    guard let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }),
+      first == UInt8(ascii: "{")
+    else { return false }
+    let needle = Array("\"formatVersion\":".utf8)
+    guard bytes.count >= needle.count else { return false }
+    // Canonical key order puts "formatVersion" after "cells", so search the whole file.
+    for start in 0...(bytes.count - needle.count)
+    where bytes[start] == needle[0] && bytes[start..<start + needle.count].elementsEqual(needle) {
+      return true
+    }
+    return false
+  }
+
+  public static func decode(_ bytes: [UInt8]) throws -> ExecutionPlan {
+    let data = Data(bytes)
+    let header: Header
+    do {
+      header = try JSONDecoder().decode(Header.self, from: data)
+    } catch {
+      throw PlanDocumentError.malformed(describe(error))
+    }
+    guard header.formatVersion == formatVersion else {
+      throw PlanDocumentError.unsupportedFormatVersion(header.formatVersion)
+    }
+    guard header.keyEncodingVersion == TrialIdentity.keyEncodingVersion else {
+      throw PlanDocumentError.unsupportedKeyEncoding(header.keyEncodingVersion)
+    }
+    let body: Body
+    do {
+      body = try JSONDecoder().decode(Body.self, from: data)
+    } catch {
+      throw PlanDocumentError.malformed(describe(error))
+    }
+    return try rebuild(body)
+  }
+
+  private static func rebuild(_ body: Body) throws -> ExecutionPlan {
+    let workload = try body.workload.workload()
+    let context = TrialIdentity.Context(
+      dataset: workload.dataset, datasetDigest: body.datasetDigest, model: workload.model,
+      trainerVersion: body.trainerVersion)
+    let method = TrialIdentity.pruningMethod(workload.study.pruning)
+    var nodes: [String: PruningNode] = [:]
+    var pruningNodes: [PruningNode] = []
+    for n in body.pruningNodes {
+      let key = TrialIdentity.key(
+        of: TrialIdentity.pruningEncoding(
+          context, method: method, sparsity: n.sparsity, initSeed: n.initSeed))
+      guard key.hex == n.key else { throw PlanDocumentError.keyMismatch(n.key) }
+      let node = PruningNode(
+        key: key, method: workload.study.pruning, sparsity: n.sparsity, initSeed: n.initSeed)
+      nodes[n.key] = node
+      pruningNodes.append(node)
+    }
+    var trials: [TrialSpec] = []
+    var buffer: [UInt8] = []
+    for c in body.cells {
+      guard workload.optimizers.indices.contains(c.optimizer) else {
+        throw PlanDocumentError.malformed(
+          "cell names optimizer \(c.optimizer + 1), which is absent")
+      }
+      let optimizer = workload.optimizers[c.optimizer]
+      let cell = CellID(optimizer: c.optimizer, batchSize: c.batchSize, sparsity: c.sparsity)
+      for t in c.trials {
+        var values: [Metaparameter: Double] = [:]
+        for (name, value) in t.metaparameters {
+          guard let m = Metaparameter(rawValue: name) else {
+            throw PlanDocumentError.malformed("unknown metaparameter '\(name)'")
+          }
+          values[m] = value
+        }
+        var node: PruningNode?
+        if let key = t.pruning {
+          guard let found = nodes[key] else {
+            throw PlanDocumentError.malformed("trial \(t.key) names an absent mask \(key)")
+          }
+          node = found
+        }
+        let key = TrialIdentity.trialKey(
+          context, optimizer: optimizer.kind, schedule: optimizer.schedule,
+          metaparameters: TrialIdentity.metaparameterBytes(values), batchSize: c.batchSize,
+          sparsity: c.sparsity, pruningKey: node?.key, initSeed: t.initSeed,
+          dataSeed: t.dataSeed, evaluationEverySteps: workload.evaluation.everySteps,
+          buffer: &buffer)
+        guard key.hex == t.key else { throw PlanDocumentError.keyMismatch(t.key) }
+        trials.append(
+          TrialSpec(
+            key: key, cell: cell, index: t.index, dataset: workload.dataset,
+            datasetDigest: body.datasetDigest, model: workload.model, optimizer: optimizer.kind,
+            schedule: optimizer.schedule, metaparameters: values, batchSize: c.batchSize,
+            sparsity: c.sparsity, pruning: node, initSeed: t.initSeed, dataSeed: t.dataSeed,
+            evaluationEverySteps: workload.evaluation.everySteps,
+            trainerVersion: body.trainerVersion, goal: workload.goal, maxSteps: c.maxSteps,
+            giveUp: workload.budget.giveUp))
+      }
+    }
+    return ExecutionPlan(
+      workload: workload, pruningNodes: pruningNodes, trials: trials,
+      datasetDigest: body.datasetDigest, trainerVersion: body.trainerVersion)
+  }
+
+  private static func describe(_ error: any Error) -> String {
+    switch error {
+    case DecodingError.keyNotFound(let key, let context):
+      return "missing '\(key.stringValue)' at \(path(context.codingPath))"
+    case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+      DecodingError.dataCorrupted(let context):
+      return "\(context.debugDescription) at \(path(context.codingPath))"
+    default:
+      return "\(error)"
+    }
+  }
+
+  private static func path(_ keys: [any CodingKey]) -> String {
+    keys.isEmpty
+      ? "the top level"
+      : keys.map { $0.intValue.map(String.init) ?? $0.stringValue }
+        .joined(separator: ".")
+  }
+
+  // MARK: Layout
+
+  struct Header: Decodable {
+    var formatVersion: Int
+    var keyEncodingVersion: Int
+  }
+
+  struct Body: Decodable {
+    var trainerVersion: Int
+    var datasetDigest: String
+    var workload: WorkloadDocument
+    var pruningNodes: [NodeDocument]
+    var cells: [CellDocument]
+  }
+
+  struct NodeDocument: Decodable {
+    var key: String
+    var sparsity: Double
+    var initSeed: UInt64
+  }
+
+  struct CellDocument: Decodable {
+    var optimizer: Int
+    var batchSize: Int
+    var sparsity: Double
+    var maxSteps: Int
+    var trials: [TrialDocument]
+  }
+
+  struct TrialDocument: Decodable {
+    var index: Int
+    var key: String
+    var initSeed: UInt64
+    var dataSeed: UInt64
+    var metaparameters: [String: Double]
+    var pruning: String?
+  }
+}
+
+/// Why a saved plan could not be read. Each message says what to do.
+public enum PlanDocumentError: Error, Equatable, CustomStringConvertible {
+  case unsupportedFormatVersion(Int)
+  case unsupportedKeyEncoding(Int)
+  case malformed(String)
+  case keyMismatch(String)
+
+  public var description: String {
+    switch self {
+    case .unsupportedFormatVersion(let v):
+      return "plan format version \(v) is not supported (this stepwise reads version "
+        + "\(ExecutionPlan.formatVersion)); compile the workload again with 'stepwise plan'"
+    case .unsupportedKeyEncoding(let v):
+      return "plan keys use encoding version \(v), but this stepwise computes version "
+        + "\(TrialIdentity.keyEncodingVersion); compile the workload again with 'stepwise plan'"
+    case .malformed(let what):
+      return "not a valid plan file: \(what)"
+    case .keyMismatch(let key):
+      return "key \(key) does not match the trial it names (the plan was edited or is stale); "
+        + "compile the workload again with 'stepwise plan'"
+    }
+  }
+}
+
+/// `Workload` as the plan file holds it. It mirrors `Workload` field for field, except that
+/// metaparameter maps are keyed by name: synthesized `Codable` writes a dictionary with enum keys
+/// as an array in hash order, which is neither canonical nor stable between runs.
+struct WorkloadDocument: Codable {
+  struct Optimizer: Codable {
+    var kind: OptimizerKind
+    var schedule: ScheduleKind
+    var metaparameters: [String: MetaparameterSetting]
+  }
+
+  var languageVersion: Int
+  var name: String
+  var description: String?
+  var dataset: DatasetSpec
+  var model: ModelSpec
+  var optimizers: [Optimizer]
+  var study: StudySpec
+  var goal: Goal
+  var budget: StepBudget
+  var evaluation: EvaluationPolicy
+  var execution: ExecutionDefaults
+
+  init(_ w: Workload) {
+    languageVersion = w.languageVersion
+    name = w.name
+    description = w.description
+    // The directory is where this machine keeps the files (often an absolute path after
+    // environment expansion): it is not part of any trial and would make plan bytes differ
+    // between machines, so the plan file does not record it. `run` takes it from the workload
+    // or the command line.
+    dataset = w.dataset
+    dataset.directory = Located("")
+    model = w.model
+    optimizers = w.optimizers.map { o in
+      var values: [String: MetaparameterSetting] = [:]
+      for (name, setting) in o.metaparameters { values[name.rawValue] = setting }
+      return Optimizer(kind: o.kind, schedule: o.schedule, metaparameters: values)
+    }
+    study = w.study
+    goal = w.goal
+    budget = w.budget
+    evaluation = w.evaluation
+    execution = w.execution
+  }
+
+  func workload() throws -> Workload {
+    let specs = try optimizers.map { o in
+      var values: [Metaparameter: MetaparameterSetting] = [:]
+      for (name, setting) in o.metaparameters {
+        guard let m = Metaparameter(rawValue: name) else {
+          throw PlanDocumentError.malformed("unknown metaparameter '\(name)' in the workload")
+        }
+        values[m] = setting
+      }
+      return OptimizerSpec(kind: o.kind, schedule: o.schedule, metaparameters: values)
+    }
+    return Workload(
+      languageVersion: languageVersion, name: name, description: description, dataset: dataset,
+      model: model, optimizers: specs, study: study, goal: goal, budget: budget,
+      evaluation: evaluation, execution: execution)
+  }
+}

@@ -1,1 +1,0 @@
-// Pruning: see the module README.

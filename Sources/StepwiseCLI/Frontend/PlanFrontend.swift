@@ -1,0 +1,101 @@
+import Crypto
+import Datasets
+import Foundation
+import Planning
+import StepwiseDiagnostics
+import WorkloadLoading
+import WorkloadModel
+
+/// Turns a path into a plan for `plan`, `diff` and (later) `run`: a saved plan file is read and
+/// checked; a workload file is loaded, checked and compiled. Every problem is a diagnostic,
+/// rendered by the same renderer as `validate`.
+struct PlanFrontend {
+  /// A dataset digest given on the command line; wins over pins and over reading the files.
+  var datasetDigest: String?
+  var environment: [String: String] = ProcessInfo.processInfo.environment
+
+  struct Result {
+    var plan: ExecutionPlan?
+    var diagnostics: [Diagnostic]
+    var files: [SourceFile]
+    /// Whether the input was a saved plan rather than a workload.
+    var wasSavedPlan: Bool
+    var hasErrors: Bool { diagnostics.contains { $0.severity == .error } || plan == nil }
+  }
+
+  func load(path: String) -> Result {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      let file = SourceFile(path: path, bytes: [])
+      let exists = FileManager.default.fileExists(atPath: path)
+      return Result(
+        plan: nil,
+        diagnostics: [
+          .error(
+            "plan.unreadable", exists ? "cannot read the file" : "no such file",
+            detail: exists ? "check its permissions" : "check the path", at: file.startRange)
+        ], files: [file], wasSavedPlan: false)
+    }
+    let bytes = [UInt8](data)
+    let file = SourceFile(path: path, bytes: bytes)
+    if PlanDocument.looksLikePlan(bytes) {
+      do {
+        return Result(
+          plan: try PlanDocument.decode(bytes), diagnostics: [], files: [file], wasSavedPlan: true)
+      } catch {
+        let diagnostic = Diagnostic.error(
+          "plan.invalid-plan-file", "cannot read the saved plan", detail: "\(error)",
+          at: file.startRange)
+        return Result(plan: nil, diagnostics: [diagnostic], files: [file], wasSavedPlan: true)
+      }
+    }
+    let (workload, loadDiagnostics) = WorkloadLoader(environment: environment).load(file)
+    guard let workload else {
+      return Result(plan: nil, diagnostics: loadDiagnostics, files: [file], wasSavedPlan: false)
+    }
+    let digest: String
+    switch resolveDigest(workload.dataset) {
+    case .success(let d): digest = d
+    case .failure(let diagnostic):
+      return Result(
+        plan: nil, diagnostics: loadDiagnostics + [diagnostic], files: [file],
+        wasSavedPlan: false)
+    }
+    let (plan, planDiagnostics) = PlanCompiler(datasetDigest: digest, sourcePath: path)
+      .compile(workload)
+    var bag = DiagnosticBag()
+    bag.append(contentsOf: loadDiagnostics)
+    bag.append(contentsOf: planDiagnostics)
+    return Result(plan: plan, diagnostics: bag.sorted, files: [file], wasSavedPlan: false)
+  }
+
+  enum DigestResolution {
+    case success(String)
+    case failure(Diagnostic)
+  }
+
+  /// The dataset's identity digest: `--dataset-digest`; else the pinned `sha256` map
+  /// (`pinned-sha256:` + SHA-256 of its canonical JSON, so pins written in any order agree);
+  /// else `Datasets.ContentDigest` over the decompressed files, which the trainer checks again.
+  func resolveDigest(_ dataset: DatasetSpec) -> DigestResolution {
+    if let datasetDigest { return .success(datasetDigest) }
+    if !dataset.sha256.isEmpty {
+      let pins = CanonicalJSON.object(dataset.sha256.mapValues { .string($0.lowercased()) })
+      let hex = SHA256.hash(data: pins.bytes).map { String(format: "%02x", $0) }.joined()
+      return .success("pinned-sha256:" + hex)
+    }
+    do {
+      let digest = try ContentDigest.digest(
+        dataset: dataset.name, directory: dataset.directory.value)
+      return .success(digest)
+    } catch {
+      let start = SourcePosition(line: 1, column: 1, offset: 0)
+      return .failure(
+        .error(
+          "plan.dataset-digest",
+          "cannot compute the digest of dataset '\(dataset.name.rawValue)'",
+          detail: "\(error); trial keys include the data's digest: provide the files, pin "
+            + "their sha256 under dataset.sha256, or pass --dataset-digest",
+          at: dataset.directory.range ?? SourceRange(path: "<workload>", start: start, end: start)))
+    }
+  }
+}

@@ -1,1 +1,0 @@
-// WorkloadLoading: see the module README.

@@ -1,0 +1,71 @@
+import Pruning
+
+/// Small networks and data for tests that need exact arithmetic or many evaluations.
+enum TinyNetworks {
+  /// conv 3x3 2->3 (padding 1, stride 1), ReLU, max-pool 2, dense 48->4, on 2x8x8 images, with
+  /// non-zero biases so that no pre-activation sits at a ReLU kink.
+  static func convNet(seed: UInt64) throws -> SequentialModel {
+    let shapes: [(String, ParameterTensor.Role, [Int])] = [
+      ("conv.weight", .weight, [3, 2, 3, 3]), ("conv.bias", .bias, [3]),
+      ("dense.weight", .weight, [4, 48]), ("dense.bias", .bias, [4]),
+    ]
+    var tensors: [ParameterTensor] = []
+    var offset = 0
+    for (name, role, shape) in shapes {
+      tensors.append(ParameterTensor(name: name, role: role, offset: offset, shape: shape))
+      offset += shape.reduce(1, *)
+    }
+    var generator = SplitMix64(seed: seed)
+    let parameters = (0..<offset).map { _ in Float(uniform(&generator) * 0.8) }
+    return try SequentialModel(
+      tensors: tensors,
+      layers: [
+        .convolution(weight: 0, bias: 1, stride: 1, padding: 1), .relu,
+        .maxPool(window: 2, stride: 2), .dense(weight: 2, bias: 3),
+      ],
+      inputShape: (2, 8, 8), parameters: parameters)
+  }
+
+  /// `count` images of 2x8x8 with labels in 0..<4.
+  static func batch(count: Int, seed: UInt64) -> PruningBatch {
+    var generator = SplitMix64(seed: seed)
+    let images = (0..<(count * 128)).map { _ in Float(uniform(&generator)) }
+    let labels = (0..<count).map { _ in generator.nextIndex(below: 4) }
+    return PruningBatch(images: images, labels: labels, imageShape: (2, 8, 8))
+  }
+
+  /// Uniform in [-1, 1).
+  static func uniform(_ generator: inout SplitMix64) -> Double {
+    Double(generator.next() >> 11) * 0x1p-53 * 2 - 1
+  }
+
+  /// Relative L2 distance |a - b| / |b|.
+  static func relativeError(_ a: [Double], _ b: [Double]) -> Double {
+    var difference = 0.0
+    var norm = 0.0
+    for index in a.indices {
+      difference += (a[index] - b[index]) * (a[index] - b[index])
+      norm += b[index] * b[index]
+    }
+    return (difference / norm).squareRoot()
+  }
+}
+
+/// A network that rounds its gradients to `Float`, as Network's kernels produce them, so the
+/// finite-difference Hessian is tested with the precision it will meet.
+struct FloatGradientNetwork: PruningNetwork {
+  var base: SequentialModel
+  var tensors: [ParameterTensor] { base.tensors }
+  var parameters: [Float] { base.parameters }
+
+  func accumulateGradient(
+    at parameters: [Float], batch: PruningBatch, temperature: Double, scale: Double,
+    into gradient: inout [Double]
+  ) throws -> Double {
+    var exact = [Double](repeating: 0, count: gradient.count)
+    let loss = try base.accumulateGradient(
+      at: parameters, batch: batch, temperature: temperature, scale: 1, into: &exact)
+    for index in gradient.indices { gradient[index] += scale * Double(Float(exact[index])) }
+    return loss
+  }
+}
