@@ -69,14 +69,16 @@ let package = Package(
     /// IDX and CIFAR-10 readers, checksums, the seeded split, normalisation, batching.
     .target(
       name: "Datasets",
-      dependencies: ["WorkloadModel", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["WorkloadModel", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["README.md"]),
     /// All-reduce and friends behind one protocol: in-process threads, or Open MPI.
-    .target(name: "Collectives"),
-    .target(name: "CollectivesMPI", dependencies: ["Collectives", "CMPI"]),
+    .target(name: "Collectives", exclude: ["README.md"]),
+    .target(name: "CollectivesMPI", dependencies: ["Collectives", "CMPI"], exclude: ["README.md"]),
     /// One trial: data, init, prune, data-parallel steps, periodic evaluation, checkpoints.
     .target(
       name: "Training",
-      dependencies: ["Planning", "Scheduling", "Network", "Pruning", "Datasets", "Collectives"]),
+      dependencies: ["Planning", "Scheduling", "Network", "Pruning", "Datasets", "Collectives"],
+      exclude: ["README.md"]),
 
     // MARK: Results and what is made of them
     /// SQLite store: trials, curves, masks, checkpoints; versioned migrations; WAL.

@@ -53,17 +53,20 @@ public final class ThreadCommunicator: Communicator, @unchecked Sendable {
     let start = min(count, rank * chunk)
     let end = min(count, start + chunk)
     if start < end {
-      let buffers = shared.slots.map { slot in
-        (slot.base ?? UnsafeMutableRawPointer(mutating: shared.empty))
-          .assumingMemoryBound(to: T.self)
+      // Accumulate into rank 0's chunk in rank order (no allocation), then copy the sums out.
+      let n = end - start
+      let target = slot(0, as: T.self) + start
+      for q in 1..<size {
+        let source = slot(q, as: T.self) + start
+        for i in 0..<n { target[i] += source[i] }
       }
-      for i in start..<end {
-        var sum = buffers[0][i]
-        for q in 1..<size { sum += buffers[q][i] }
-        for q in 0..<size { buffers[q][i] = sum }
-      }
+      for q in 1..<size { (slot(q, as: T.self) + start).update(from: target, count: n) }
     }
     shared.barrier.wait()
+  }
+
+  private func slot<T>(_ rank: Int, as type: T.Type) -> UnsafeMutablePointer<T> {
+    (shared.slots[rank].base ?? shared.empty).assumingMemoryBound(to: T.self)
   }
 
   public func broadcast(

@@ -63,6 +63,9 @@ public final class DatasetCache: Sendable {
   }
 
   private let table = Mutex<[Key: PreparedDataset]>([:])
+  /// Held while a dataset loads, so that trials or workers starting together load it once
+  /// (not once each, which would multiply the peak memory).
+  private let loading = NSLock()
 
   public init() {}
 
@@ -70,6 +73,9 @@ public final class DatasetCache: Sendable {
     let key = Key(
       name: spec.name, directory: spec.directory.value, validation: spec.validation,
       normalization: spec.normalization, sha256: spec.sha256)
+    if let hit = table.withLock({ $0[key] }) { return hit }
+    loading.lock()
+    defer { loading.unlock() }
     if let hit = table.withLock({ $0[key] }) { return hit }
     let prepared = try PreparedDataset(spec: spec)
     table.withLock { $0[key] = prepared }

@@ -57,7 +57,8 @@ import WorkloadModel
   @Test func aPartialRecordIsTruncation() throws {
     let root = try Self.directory(records: 2, nested: false)
     defer { try? FileManager.default.removeItem(atPath: root) }
-    try FileMaker.write(Array(Self.batch(3, records: 2).dropLast(7)), to: root + "/data_batch_3.bin")
+    try FileMaker.write(
+      Array(Self.batch(3, records: 2).dropLast(7)), to: root + "/data_batch_3.bin")
     #expect {
       try DatasetReader.read(DatasetFiles(dataset: .cifar10, directory: root), checkCounts: false)
     } throws: { error in

@@ -63,8 +63,8 @@ import WorkloadModel
       guard case .checksumMismatch(let path, _, let actual) = error as? DatasetError else {
         return false
       }
-      return path.hasSuffix("t10k-labels-idx1-ubyte") && actual == Self.mnistSHA[
-        "t10k-labels-idx1-ubyte"]
+      let expected = Self.mnistSHA["t10k-labels-idx1-ubyte"]
+      return path.hasSuffix("t10k-labels-idx1-ubyte") && actual == expected
     }
     pins = ["train-images.idx3-ubyte": Self.mnistSHA["train-images-idx3-ubyte"] ?? ""]
     #expect(throws: DatasetError.self) { try DatasetReader.read(files, pinned: pins) }

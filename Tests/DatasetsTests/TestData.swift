@@ -32,8 +32,10 @@ enum TestData {
 /// Small files in the real formats, for readers' tests.
 enum FileMaker {
   static func bigEndian(_ value: Int) -> [UInt8] {
-    [UInt8(value >> 24 & 0xff), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff),
-      UInt8(value & 0xff)]
+    [
+      UInt8(value >> 24 & 0xff), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff),
+      UInt8(value & 0xff),
+    ]
   }
 
   static func idxImages(count: Int, height: Int = 28, width: Int = 28, seed: Int = 1) -> [UInt8] {
@@ -62,8 +64,10 @@ enum FileMaker {
   }
 
   static func littleEndian(_ value: Int) -> [UInt8] {
-    [UInt8(value & 0xff), UInt8(value >> 8 & 0xff), UInt8(value >> 16 & 0xff),
-      UInt8(value >> 24 & 0xff)]
+    [
+      UInt8(value & 0xff), UInt8(value >> 8 & 0xff), UInt8(value >> 16 & 0xff),
+      UInt8(value >> 24 & 0xff),
+    ]
   }
 
   static func crc32(_ data: [UInt8]) -> UInt32 {
