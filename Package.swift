@@ -6,6 +6,11 @@
 //   prune, data-parallel training, evaluation) -> results store -> analysis -> report.
 import PackageDescription
 
+/// The numeric hot paths (kernels, layers, pruning, data preparation, the training loop) are
+/// compiled optimised even in debug builds: unoptimised Swift over unsafe buffers is 20-40x
+/// slower, which would turn the fast test suite's real training runs into many minutes.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
   name: "Stepwise",
   platforms: [.macOS(.v14)],
@@ -57,20 +62,22 @@ let package = Package(
 
     // MARK: Back end: one trial
     /// Unsafe-buffer kernels on oneDNN, and naive reference kernels for tests.
-    .target(name: "Kernels", dependencies: ["CDNNL"], exclude: ["README.md"]),
+    .target(
+      name: "Kernels", dependencies: ["CDNNL"], exclude: ["README.md"],
+      swiftSettings: optimizedInDebug),
     /// Layers (forward and backward side by side), models, parameter store, initialisers, optimizers.
-    .target(name: "Network", dependencies: ["Kernels"], exclude: ["README.md"]),
+    .target(
+      name: "Network", dependencies: ["Kernels"], exclude: ["README.md"],
+      swiftSettings: optimizedInDebug),
     /// Pruning at initialisation: SNIP, GraSP, random, magnitude.
     .target(
       name: "Pruning", dependencies: ["Network"], exclude: ["README.md"],
-      // The exact-curvature engine's loops run ~40x slower unoptimised; GraSP's reference tests
-      // score 100 images of Simple-CNN, so the module is optimised in debug builds too.
-      swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+      swiftSettings: optimizedInDebug),
     /// IDX and CIFAR-10 readers, checksums, the seeded split, normalisation, batching.
     .target(
       name: "Datasets",
       dependencies: ["WorkloadModel", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
-      exclude: ["README.md"]),
+      exclude: ["README.md"], swiftSettings: optimizedInDebug),
     /// All-reduce and friends behind one protocol: in-process threads, or Open MPI.
     .target(name: "Collectives", exclude: ["README.md"]),
     .target(name: "CollectivesMPI", dependencies: ["Collectives", "CMPI"], exclude: ["README.md"]),
@@ -78,7 +85,7 @@ let package = Package(
     .target(
       name: "Training",
       dependencies: ["Planning", "Scheduling", "Network", "Pruning", "Datasets", "Collectives"],
-      exclude: ["README.md"]),
+      exclude: ["README.md"], swiftSettings: optimizedInDebug),
 
     // MARK: Results and what is made of them
     /// SQLite store: trials, curves, masks, checkpoints; versioned migrations; WAL.
