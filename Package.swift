@@ -56,7 +56,8 @@ let package = Package(
       name: "Planning",
       dependencies: [
         "WorkloadModel", "StepwiseDiagnostics", .product(name: "Crypto", package: "swift-crypto"),
-      ]),
+      ],
+      exclude: ["README.md"]),
     /// Ordering, concurrency, early stop and resume; protocols the trainer and store implement.
     .target(name: "Scheduling", dependencies: ["Planning"], exclude: ["README.md"]),
 
