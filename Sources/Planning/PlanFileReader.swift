@@ -150,6 +150,21 @@ private struct TrialBuilder {
   /// Reused for every key's canonical bytes.
   var buffer: [UInt8] = []
   var metaparameterBytes: [UInt8] = []
+  /// Trial i of every cell of an optimizer has the same point (the paired design), so its
+  /// resolved values and their canonical bytes are built once and shared, as the compiler does:
+  /// one dictionary per (optimizer, index) instead of one per trial.
+  private var shared: [SharedKey: SharedValues] = [:]
+
+  private struct SharedKey: Hashable {
+    var optimizer: Int
+    var index: Int
+  }
+
+  private struct SharedValues {
+    var parsed: [(Metaparameter, Double)]
+    var values: [Metaparameter: Double]
+    var bytes: [UInt8]
+  }
 
   init(
     workload: Workload, context: TrialIdentity.Context, datasetDigest: String,
@@ -213,13 +228,10 @@ private struct TrialBuilder {
         }
         node = found
       }
-      var values: [Metaparameter: Double] = [:]
-      values.reserveCapacity(r.metaparameters.count)
-      for (name, value) in r.metaparameters { values[name] = value }
-      writeMetaparameters(r.metaparameters)
+      let values = resolved(r.metaparameters, optimizer: optimizer, index: r.index)
       let key = TrialIdentity.trialKey(
         context, optimizer: spec.kind, schedule: spec.schedule,
-        metaparameters: metaparameterBytes, batchSize: batchSize, sparsity: sparsity,
+        metaparameters: values.bytes, batchSize: batchSize, sparsity: sparsity,
         pruningKey: node?.key, initSeed: r.initSeed, dataSeed: r.dataSeed,
         evaluationEverySteps: workload.evaluation.everySteps, buffer: &buffer)
       guard key.hex.utf8.elementsEqual(scanner.bytes[r.key]) else {
@@ -229,7 +241,7 @@ private struct TrialBuilder {
         TrialSpec(
           key: key, cell: cell, index: r.index, dataset: workload.dataset,
           datasetDigest: datasetDigest, model: workload.model, optimizer: spec.kind,
-          schedule: spec.schedule, metaparameters: values, batchSize: batchSize,
+          schedule: spec.schedule, metaparameters: values.values, batchSize: batchSize,
           sparsity: sparsity, pruning: node, initSeed: r.initSeed, dataSeed: r.dataSeed,
           evaluationEverySteps: workload.evaluation.everySteps, trainerVersion: trainerVersion,
           goal: workload.goal, maxSteps: maxSteps, giveUp: workload.budget.giveUp))
@@ -275,6 +287,23 @@ private struct TrialBuilder {
     return Record(
       index: index, key: key, initSeed: initSeed, dataSeed: dataSeed,
       metaparameters: metaparameters, pruning: pruning)
+  }
+
+  /// The values of trial `index` of `optimizer`, shared with earlier cells when they are equal
+  /// (they are in every plan the compiler writes; a hand-edited one simply gets its own).
+  private mutating func resolved(
+    _ parsed: [(Metaparameter, Double)], optimizer: Int, index: Int
+  ) -> SharedValues {
+    let id = SharedKey(optimizer: optimizer, index: index)
+    if let known = shared[id], known.parsed.elementsEqual(parsed, by: { $0 == $1 }) {
+      return known
+    }
+    var values: [Metaparameter: Double] = [:]
+    for (name, value) in parsed { values[name] = value }
+    writeMetaparameters(parsed)
+    let entry = SharedValues(parsed: parsed, values: values, bytes: metaparameterBytes)
+    shared[id] = entry
+    return entry
   }
 
   /// The canonical bytes of a metaparameter object (as `TrialIdentity.metaparameterBytes`,
