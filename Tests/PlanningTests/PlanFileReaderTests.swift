@@ -82,7 +82,8 @@ struct PlanFileReaderTests {
     let unknown = message(
       text.replacingOccurrences(of: #""learning_rate""#, with: #""learning_rat""#))
     #expect(unknown.hasPrefix("not a valid plan file: unknown metaparameter 'learning_rat'"))
-    #expect(message(text + "x") == "not a valid plan file: text after the plan at byte \(text.count)")
+    let after = message(text + "x")
+    #expect(after == "not a valid plan file: text after the plan at byte \(text.utf8.count)")
     #expect(message("[]").hasPrefix("not a valid plan file: expected '{'"))
     #expect(message("{}") == "not a valid plan file: missing 'formatVersion' at the top level")
     let seed = message(
