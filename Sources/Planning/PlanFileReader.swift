@@ -106,10 +106,10 @@ struct PlanFileReader {
 
   private static func nodes(
     _ scanner: inout PlanJSONScanner, workload: Workload, context: TrialIdentity.Context
-  ) throws -> (inOrder: [PruningNode], byKey: [String: PruningNode]) {
+  ) throws -> (inOrder: [PruningNode], byKey: [HexDigest: PruningNode]) {
     let method = TrialIdentity.pruningMethod(workload.study.pruning)
     var inOrder: [PruningNode] = []
-    var byKey: [String: PruningNode] = [:]
+    var byKey: [HexDigest: PruningNode] = [:]
     try scanner.array { scanner in
       let start = scanner.position
       var key: String?
@@ -133,7 +133,7 @@ struct PlanFileReader {
       let node = PruningNode(
         key: computed, method: workload.study.pruning, sparsity: sparsity, initSeed: initSeed)
       inOrder.append(node)
-      byKey[key] = node
+      if let digest = HexDigest(key.utf8) { byKey[digest] = node }
     }
     return (inOrder, byKey)
   }
@@ -145,7 +145,7 @@ private struct TrialBuilder {
   let context: TrialIdentity.Context
   let datasetDigest: String
   let trainerVersion: Int
-  let nodes: [String: PruningNode]
+  let nodes: [HexDigest: PruningNode]
   var specs: [TrialSpec] = []
   /// Reused for every key's canonical bytes.
   var buffer: [UInt8] = []
@@ -168,7 +168,7 @@ private struct TrialBuilder {
 
   init(
     workload: Workload, context: TrialIdentity.Context, datasetDigest: String,
-    trainerVersion: Int, nodes: [String: PruningNode]
+    trainerVersion: Int, nodes: [HexDigest: PruningNode]
   ) {
     self.workload = workload
     self.context = context
@@ -187,7 +187,8 @@ private struct TrialBuilder {
     var initSeed: UInt64
     var dataSeed: UInt64
     var metaparameters: [(Metaparameter, Double)]
-    var pruning: String?
+    /// Where the mask key's hex digits lie, or nil for no mask.
+    var pruning: Range<Int>?
   }
 
   mutating func cell(_ scanner: inout PlanJSONScanner) throws {
@@ -222,9 +223,9 @@ private struct TrialBuilder {
     for r in records {
       var node: PruningNode?
       if let key = r.pruning {
-        guard let found = nodes[key] else {
+        guard let digest = HexDigest(scanner.bytes[key]), let found = nodes[digest] else {
           throw PlanDocumentError.malformed(
-            "trial \(scanner.text(r.key)) names an absent mask \(key)")
+            "trial \(scanner.text(r.key)) names an absent mask \(scanner.text(key))")
         }
         node = found
       }
@@ -255,14 +256,14 @@ private struct TrialBuilder {
     var initSeed: UInt64?
     var dataSeed: UInt64?
     var metaparameters: [(Metaparameter, Double)]?
-    var pruning: String??
+    var pruning: Range<Int>??
     try scanner.object { scanner, name in
       switch name {
       case "index": index = try scanner.int()
       case "key": key = try scanner.plainString()
       case "initSeed": initSeed = try scanner.uint64()
       case "dataSeed": dataSeed = try scanner.uint64()
-      case "pruning": pruning = .some(try scanner.null() ? nil : try scanner.string())
+      case "pruning": pruning = .some(try scanner.null() ? nil : try scanner.plainString())
       case "metaparameters":
         var values: [(Metaparameter, Double)] = []
         try scanner.object { scanner, name in
@@ -319,5 +320,36 @@ private struct TrialBuilder {
       metaparameterBytes.append(contentsOf: CanonicalJSON.format(value).utf8)
     }
     metaparameterBytes.append(UInt8(ascii: "}"))
+  }
+}
+
+/// A SHA-256 key as four words, parsed from its 64 hex digits: mask references are looked up
+/// without building a `String` per trial.
+struct HexDigest: Hashable {
+  var a: UInt64 = 0
+  var b: UInt64 = 0
+  var c: UInt64 = 0
+  var d: UInt64 = 0
+
+  init?<C: Collection>(_ hex: C) where C.Element == UInt8 {
+    guard hex.count == 64 else { return nil }
+    var word: UInt64 = 0
+    for (i, byte) in hex.enumerated() {
+      let digit: UInt8
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+      default: return nil
+      }
+      word = word << 4 | UInt64(digit)
+      switch i {
+      case 15: a = word
+      case 31: b = word
+      case 47: c = word
+      case 63: d = word
+      default: continue
+      }
+      word = 0
+    }
   }
 }
