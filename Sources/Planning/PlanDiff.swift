@@ -6,7 +6,8 @@ public enum PlanAction: Character, Hashable, Sendable, Codable, CaseIterable {
   case add = "+"
   /// A trial the new plan no longer has: its results are kept, marked orphaned, never deleted.
   case drop = "-"
-  /// Same (cell, index), new key: a different run; `changes` names the fields.
+  /// Same (cell, index), new key, or the same trial moved by an in-place edit of the batch-size
+  /// or sparsity list: a different run; `changes` names the fields.
   case change = "~"
   /// Same key: the trial and any stored result are reused.
   case unchanged = "="
@@ -99,13 +100,12 @@ public struct PlanDiff: Hashable, Sendable, Codable {
     }
 
     var counts = (added: 0, dropped: 0, changed: 0, unchanged: 0, analysis: 0, extend: 0)
-    for t in new.trials {
+    /// New trials with no old trial at their address, by address: an edited batch size or
+    /// sparsity may still pair them with a dropped trial below.
+    var unmatchedNew: [Address: Int] = [:]
+    for (j, t) in new.trials.enumerated() {
       guard let i = oldByAddress[Address(cell: t.cell, index: t.index)] else {
-        counts.added += 1
-        record(
-          TrialChange(
-            action: .add, index: t.index, oldKey: nil, newKey: t.key, fields: [], stopping: nil,
-            reasons: []), t)
+        unmatchedNew[Address(cell: t.cell, index: t.index)] = j
         continue
       }
       matched[i] = true
@@ -142,12 +142,42 @@ public struct PlanDiff: Hashable, Sendable, Codable {
           action: .unchanged, index: t.index, oldKey: o.key, newKey: t.key, fields: [],
           stopping: stopping, reasons: reasons), t)
     }
+    let batchSizes = Self.edits(
+      old.workload.study.batchSizes.map(\.value), new.workload.study.batchSizes.map(\.value))
+    let sparsities = Self.edits(
+      old.workload.study.sparsities.map(\.value), new.workload.study.sparsities.map(\.value))
+    var paired = Set<Int>()
     for (i, o) in old.trials.enumerated() where !matched[i] {
+      var target = o.cell
+      if let b = batchSizes[o.cell.batchSize] {
+        target.batchSize = b
+      } else if let s = sparsities[o.cell.sparsity] {
+        target.sparsity = s
+      }
+      if target != o.cell, let j = unmatchedNew[Address(cell: target, index: o.index)],
+        paired.insert(j).inserted
+      {
+        let t = new.trials[j]
+        counts.changed += 1
+        record(
+          TrialChange(
+            action: .change, index: t.index, oldKey: o.key, newKey: t.key,
+            fields: Self.fieldChanges(o, t), stopping: nil, reasons: []), t)
+        continue
+      }
       counts.dropped += 1
       record(
         TrialChange(
           action: .drop, index: o.index, oldKey: o.key, newKey: nil, fields: [], stopping: nil,
           reasons: []), o)
+    }
+    for j in unmatchedNew.values.sorted() where !paired.contains(j) {
+      let t = new.trials[j]
+      counts.added += 1
+      record(
+        TrialChange(
+          action: .add, index: t.index, oldKey: nil, newKey: t.key, fields: [], stopping: nil,
+          reasons: []), t)
     }
     var cells = Array(byCell.values)
     cells.sort { $0.cell < $1.cell }
@@ -173,6 +203,22 @@ public struct PlanDiff: Hashable, Sendable, Codable {
   }
 
   // MARK: Classification
+
+  /// The values a list edit replaced in place: at each position both lists have, an old value
+  /// the new list no longer holds becomes the new value the old list did not hold
+  /// (`batch_sizes: [64]` -> `[128]` maps 64 to 128). Trials of the old value then pair with
+  /// the trials of the new one as changed (`batch_size 64 -> 128`) rather than as drops and adds.
+  static func edits<T: Hashable>(_ old: [T], _ new: [T]) -> [T: T] {
+    let oldSet = Set(old)
+    let newSet = Set(new)
+    var out: [T: T] = [:]
+    var targets = Set<T>()
+    for (a, b) in zip(old, new) where a != b && !newSet.contains(a) && !oldSet.contains(b) {
+      guard out[a] == nil, targets.insert(b).inserted else { continue }
+      out[a] = b
+    }
+    return out
+  }
 
   /// A looser goal is met by every curve that met the old one: analysis only. A tighter goal
   /// needs trials that stopped at the old goal to go on: extend.

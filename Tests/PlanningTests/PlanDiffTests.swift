@@ -30,6 +30,47 @@ struct PlanDiffTests {
     #expect(d.cells.filter { $0.cell.batchSize == 256 }.count == 2)
   }
 
+  /// `batch_sizes: [16, 64, 256]` -> `[16, 128, 256]`: trial i of 64 pairs with trial i of 128.
+  @Test func editedBatchSizeChangesNamingTheField() throws {
+    let d = try diff { $0.study.batchSizes = [Located(16), Located(128), Located(256)] }
+    #expect(d.summaryLine == "0 to add, 16 to change, 0 to drop, 32 unchanged")
+    #expect(d.cells.allSatisfy { $0.cell.batchSize != 64 })
+    let moved = d.cells.filter { $0.cell.batchSize == 128 }
+    #expect(moved.count == 2)
+    for cell in moved {
+      #expect(cell.trials.map(\.index) == Array(0..<8))
+      #expect(cell.trials.allSatisfy { $0.action == .change && $0.oldKey != nil })
+      #expect(
+        cell.trials.allSatisfy {
+          $0.fields == [FieldChange(field: "batch_size", old: "64", new: "128")]
+        })
+    }
+  }
+
+  @Test func editedSparsityChangesNamingTheField() throws {
+    let d = try diff { $0.study.sparsities = [Located(0), Located(0.8)] }
+    #expect(d.summaryLine == "0 to add, 24 to change, 0 to drop, 24 unchanged")
+    let first = try #require(d.cells.first { $0.cell.sparsity == 0.8 }?.trials.first)
+    #expect(first.action == .change)
+    #expect(first.fields == [FieldChange(field: "sparsity", old: "0.9", new: "0.8")])
+  }
+
+  /// A value added or removed elsewhere in the list, or one that only moved position, is not an
+  /// in-place edit: those stay adds and drops (or unchanged).
+  @Test func onlyInPlaceEditsPair() throws {
+    let appended = try diff { $0.study.batchSizes.append(Located(512)) }
+    #expect(appended.summaryLine == "16 to add, 0 to change, 0 to drop, 48 unchanged")
+    let reordered = try diff { $0.study.batchSizes.reverse() }
+    #expect(reordered.summaryLine == "0 to add, 0 to change, 0 to drop, 48 unchanged")
+    let both = try diff {
+      $0.study.batchSizes = [Located(16), Located(128), Located(256), Located(512)]
+    }
+    #expect(both.summaryLine == "16 to add, 16 to change, 0 to drop, 32 unchanged")
+    #expect(
+      PlanDiff.edits([16, 64, 256], [16, 128, 256, 512]) == [64: 128]
+        && PlanDiff.edits([64, 128], [128, 64]).isEmpty)
+  }
+
   @Test func movedBoundChangesNamingTheField() throws {
     let d = try diff {
       $0.optimizers[0].metaparameters[.learningRate] = .search(

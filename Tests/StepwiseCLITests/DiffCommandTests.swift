@@ -38,6 +38,12 @@ struct DiffCommandTests {
       name: "dropped-batch-size", replacements: [("[16, 64, 256, 1024]", "[16, 64, 256]")],
       exitCode: 2, summary: "0 to add, 0 to change, 8 to drop, 24 unchanged."),
     Case(
+      name: "edited-batch-size", replacements: [("[16, 64, 256, 1024]", "[16, 64, 512, 1024]")],
+      exitCode: 2, summary: "0 to add, 8 to change, 0 to drop, 24 unchanged."),
+    Case(
+      name: "edited-sparsity", replacements: [("sparsities: [0, 0.9]", "sparsities: [0, 0.8]")],
+      exitCode: 2, summary: "0 to add, 16 to change, 0 to drop, 16 unchanged."),
+    Case(
       name: "changed-bound", replacements: [("max: 0.3", "max: 0.6")], exitCode: 2,
       summary: "0 to add, 32 to change, 0 to drop, 0 unchanged."),
     Case(
@@ -105,6 +111,26 @@ struct DiffCommandTests {
     #expect(json.exitCode == 2)
     PlanCLIGolden.check(json.standardOutput, name: "diff-more-trials.json")
     #expect(json.standardOutput.contains(#""add":8,"analysisOnly":0,"change":0,"drop":0"#))
+  }
+
+  /// A damaged saved plan is an error (exit 1) that says what is wrong and where.
+  @Test func truncatedSavedPlanExits1() throws {
+    let dir = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let workload = try Self.write(Self.original, "w.yaml", in: dir)
+    let saved = dir.appendingPathComponent("plan.json")
+    _ = try Stepwise.Plan.parse(
+      [workload, "--out", saved.path, "--dataset-digest", "sha256:golden-dataset-digest"]
+    ).execute(decorator: PlainDecorator())
+    let bytes = try Data(contentsOf: saved)
+    // Keep the end (where "formatVersion" lies) so the file still looks like a plan.
+    let cut = bytes.prefix(1000) + bytes.suffix(2000)
+    let damaged = try Self.write(String(decoding: cut, as: UTF8.self), "cut.json", in: dir)
+    let outcome = try Self.diff(damaged, workload)
+    #expect(outcome.exitCode == 1)
+    #expect(outcome.standardError.contains("cut.json:1:1: error: cannot read the saved plan"))
+    #expect(outcome.standardError.contains("not a valid plan file"))
+    #expect(outcome.standardError.contains("at byte"))
   }
 
   @Test func errorsExit1() throws {

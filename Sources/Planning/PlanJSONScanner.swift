@@ -1,0 +1,340 @@
+/// A cursor over the bytes of a JSON document, for the plan file reader.
+///
+/// Foundation's `JSONDecoder` builds a tree of every value before decoding it, which for a
+/// 100,000-trial plan (30 MB) costs seconds and hundreds of megabytes; this reads scalars in
+/// place instead. It accepts any valid JSON (whitespace, escapes), not only canonical bytes, so
+/// a plan pretty-printed by a tool still reads; every error names the byte offset it stopped at.
+/// The caller keeps the buffer alive (`withUnsafeBufferPointer`) while a scanner uses it.
+struct PlanJSONScanner {
+  let bytes: UnsafeBufferPointer<UInt8>
+  var position: Int
+
+  init(_ bytes: UnsafeBufferPointer<UInt8>, position: Int = 0) {
+    self.bytes = bytes
+    self.position = position
+  }
+
+  // MARK: Structure
+
+  var isAtEnd: Bool { position >= bytes.count }
+
+  mutating func skipWhitespace() {
+    while position < bytes.count {
+      switch bytes[position] {
+      case 0x20, 0x09, 0x0A, 0x0D: position += 1
+      default: return
+      }
+    }
+  }
+
+  /// The next significant byte, without consuming it.
+  mutating func peek() throws -> UInt8 {
+    skipWhitespace()
+    guard position < bytes.count else { throw truncated() }
+    return bytes[position]
+  }
+
+  mutating func expect(_ byte: UInt8) throws {
+    let found = try peek()
+    guard found == byte else {
+      throw error("expected '\(Character(Unicode.Scalar(byte)))', found \(describe(found))")
+    }
+    position += 1
+  }
+
+  /// Consumes `byte` if it is next.
+  mutating func consume(_ byte: UInt8) throws -> Bool {
+    guard try peek() == byte else { return false }
+    position += 1
+    return true
+  }
+
+  /// Calls `member` with each key of an object; `member` must read the key's value.
+  mutating func object(_ member: (inout PlanJSONScanner, String) throws -> Void) throws {
+    try expect(UInt8(ascii: "{"))
+    if try consume(UInt8(ascii: "}")) { return }
+    repeat {
+      guard try peek() == UInt8(ascii: "\"") else {
+        throw error("expected a key in quotes, found \(describe(bytes[position]))")
+      }
+      let key = try string()
+      try expect(UInt8(ascii: ":"))
+      try member(&self, key)
+    } while try separator(closing: UInt8(ascii: "}"))
+  }
+
+  /// Calls `element` for each element of an array; `element` must read the element.
+  mutating func array(_ element: (inout PlanJSONScanner) throws -> Void) throws {
+    try expect(UInt8(ascii: "["))
+    if try consume(UInt8(ascii: "]")) { return }
+    repeat {
+      try element(&self)
+    } while try separator(closing: UInt8(ascii: "]"))
+  }
+
+  /// After a member or element: true after a `,`, false after the closing bracket.
+  private mutating func separator(closing: UInt8) throws -> Bool {
+    let found = try peek()
+    position += 1
+    if found == UInt8(ascii: ",") { return true }
+    if found == closing { return false }
+    throw error(
+      "expected ',' or '\(Character(Unicode.Scalar(closing)))', found \(describe(found))",
+      at: position - 1)
+  }
+
+  /// Skips one value of any kind and returns where it lay, for values read later or elsewhere.
+  mutating func skipValue() throws -> Range<Int> {
+    let first = try peek()
+    let start = position
+    switch first {
+    case UInt8(ascii: "{"):
+      try object { scanner, _ in _ = try scanner.skipValue() }
+    case UInt8(ascii: "["):
+      try array { scanner in _ = try scanner.skipValue() }
+    case UInt8(ascii: "\""):
+      try skipString()
+    case UInt8(ascii: "t"): try literal("true")
+    case UInt8(ascii: "f"): try literal("false")
+    case UInt8(ascii: "n"): try literal("null")
+    default:
+      _ = try numberText()
+    }
+    return start..<position
+  }
+
+  /// Reads `null` if it is next.
+  mutating func null() throws -> Bool {
+    guard try peek() == UInt8(ascii: "n") else { return false }
+    try literal("null")
+    return true
+  }
+
+  private mutating func literal(_ word: String) throws {
+    let expected = Array(word.utf8)
+    guard position + expected.count <= bytes.count else { throw truncated() }
+    guard expected.indices.allSatisfy({ bytes[position + $0] == expected[$0] }) else {
+      throw error("expected '\(word)'")
+    }
+    position += expected.count
+  }
+
+  // MARK: Strings
+
+  /// A string; escapes are decoded (plan files only escape in the workload's free text).
+  mutating func string() throws -> String {
+    try expect(UInt8(ascii: "\""))
+    let start = position
+    while position < bytes.count {
+      let byte = bytes[position]
+      if byte == UInt8(ascii: "\"") {
+        position += 1
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position - 1]),
+          as: UTF8.self)
+      }
+      if byte == UInt8(ascii: "\\") { break }
+      if byte < 0x20 { throw error("a control character inside a string") }
+      position += 1
+    }
+    guard position < bytes.count else { throw truncated() }
+    var out = Array(bytes[start..<position])
+    while true {
+      guard position < bytes.count else { throw truncated() }
+      let byte = bytes[position]
+      position += 1
+      switch byte {
+      case UInt8(ascii: "\""):
+        return String(decoding: out, as: UTF8.self)
+      case UInt8(ascii: "\\"):
+        try unescape(into: &out)
+      case 0..<0x20:
+        throw error("a control character inside a string", at: position - 1)
+      default:
+        out.append(byte)
+      }
+    }
+  }
+
+  /// Where a string without escapes lies, without building a `String` (keys and mask
+  /// references: 64 hex digits, compared in place).
+  mutating func plainString() throws -> Range<Int> {
+    try expect(UInt8(ascii: "\""))
+    let start = position
+    while position < bytes.count {
+      switch bytes[position] {
+      case UInt8(ascii: "\""):
+        position += 1
+        return start..<position - 1
+      case UInt8(ascii: "\\"), 0..<0x20:
+        throw error("expected a key of hex digits")
+      default: position += 1
+      }
+    }
+    throw truncated()
+  }
+
+  /// The text of a range of the buffer, for messages.
+  func text(_ range: Range<Int>) -> String {
+    String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+  }
+
+  private mutating func unescape(into out: inout [UInt8]) throws {
+    guard position < bytes.count else { throw truncated() }
+    let byte = bytes[position]
+    position += 1
+    switch byte {
+    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(byte)
+    case UInt8(ascii: "b"): out.append(0x08)
+    case UInt8(ascii: "f"): out.append(0x0C)
+    case UInt8(ascii: "n"): out.append(0x0A)
+    case UInt8(ascii: "r"): out.append(0x0D)
+    case UInt8(ascii: "t"): out.append(0x09)
+    case UInt8(ascii: "u"):
+      var scalar = try hex4()
+      if (0xD800..<0xDC00).contains(scalar) {
+        // A UTF-16 surrogate pair: the low half must follow as another \u escape.
+        guard position + 2 <= bytes.count else { throw truncated() }
+        guard bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
+        else { throw error("an unpaired UTF-16 surrogate in a string") }
+        position += 2
+        let low = try hex4()
+        guard (0xDC00..<0xE000).contains(low) else {
+          throw error("an unpaired UTF-16 surrogate in a string")
+        }
+        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+      }
+      guard let value = Unicode.Scalar(scalar) else {
+        throw error("an invalid \\u escape in a string")
+      }
+      out.append(contentsOf: String(Character(value)).utf8)
+    default:
+      throw error("an invalid escape '\\\(Character(Unicode.Scalar(byte)))' in a string")
+    }
+  }
+
+  private mutating func hex4() throws -> UInt32 {
+    guard position + 4 <= bytes.count else { throw truncated() }
+    var value: UInt32 = 0
+    for _ in 0..<4 {
+      let byte = bytes[position]
+      let digit: UInt8
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+      default: throw error("an invalid \\u escape in a string")
+      }
+      value = value << 4 | UInt32(digit)
+      position += 1
+    }
+    return value
+  }
+
+  private mutating func skipString() throws {
+    try expect(UInt8(ascii: "\""))
+    while position < bytes.count {
+      switch bytes[position] {
+      case UInt8(ascii: "\""):
+        position += 1
+        return
+      case UInt8(ascii: "\\"): position += 2
+      default: position += 1
+      }
+    }
+    throw truncated()
+  }
+
+  // MARK: Numbers
+
+  /// An unsigned integer in plain decimal (seeds need all 64 bits).
+  mutating func uint64() throws -> UInt64 {
+    let text = try numberText()
+    var value: UInt64 = 0
+    for i in text {
+      let byte = bytes[i]
+      guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else {
+        throw error("expected an unsigned integer", at: text.lowerBound)
+      }
+      let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+      let (sum, o2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+      guard !o1, !o2 else { throw error("an integer above 2^64 - 1", at: text.lowerBound) }
+      value = sum
+    }
+    return value
+  }
+
+  mutating func int() throws -> Int {
+    let start = position
+    let negative = try peek() == UInt8(ascii: "-")
+    if negative { position += 1 }
+    let magnitude = try uint64()
+    let limit = negative ? UInt64(Int.max) + 1 : UInt64(Int.max)
+    guard magnitude <= limit else { throw error("an integer out of range", at: start) }
+    return negative ? Int(truncatingIfNeeded: 0 &- magnitude) : Int(magnitude)
+  }
+
+  /// A real number, read by the same correctly rounded conversion Swift's `Double(String)` uses,
+  /// so it gives back exactly the double that `CanonicalJSON.format` wrote.
+  mutating func double() throws -> Double {
+    let text = try numberText()
+    let string = String(
+      decoding: UnsafeBufferPointer(rebasing: bytes[text]), as: UTF8.self)
+    guard let value = Double(string), value.isFinite else {
+      throw error("an invalid number '\(string)'", at: text.lowerBound)
+    }
+    return value
+  }
+
+  /// The bytes of one JSON number, checked against the JSON grammar (no `nan`, hex or `+1`).
+  private mutating func numberText() throws -> Range<Int> {
+    _ = try peek()
+    let start = position
+    func digits() -> Int {
+      let from = position
+      while position < bytes.count,
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position])
+      {
+        position += 1
+      }
+      return position - from
+    }
+    if bytes[position] == UInt8(ascii: "-") { position += 1 }
+    guard digits() > 0 else { throw invalidValue(at: start) }
+    if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+      position += 1
+      guard digits() > 0 else { throw invalidValue(at: start) }
+    }
+    if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
+      position += 1
+      if position < bytes.count,
+        bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-")
+      {
+        position += 1
+      }
+      guard digits() > 0 else { throw invalidValue(at: start) }
+    }
+    return start..<position
+  }
+
+  // MARK: Errors
+
+  func truncated() -> PlanDocumentError {
+    .malformed("the file ends early at byte \(bytes.count) (truncated?)")
+  }
+
+  func error(_ what: String, at offset: Int? = nil) -> PlanDocumentError {
+    .malformed("\(what) at byte \(offset ?? position)")
+  }
+
+  private func invalidValue(at offset: Int) -> PlanDocumentError {
+    offset >= bytes.count
+      ? truncated()
+      : error("expected a value, found \(describe(bytes[offset]))", at: offset)
+  }
+
+  private func describe(_ byte: UInt8) -> String {
+    (0x21..<0x7F).contains(byte)
+      ? "'\(Character(Unicode.Scalar(byte)))'"
+      : "byte 0x\(String(byte, radix: 16))"
+  }
+}
