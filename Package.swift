@@ -10,7 +10,11 @@ let package = Package(
   name: "Stepwise",
   platforms: [.macOS(.v14)],
   products: [
-    .executable(name: "stepwise", targets: ["stepwise"])
+    .executable(name: "stepwise", targets: ["stepwise"]),
+    /// The front end alone (workload file to checked `Workload`), for the Fuzz/ package and tools.
+    .library(
+      name: "StepwiseFrontEnd",
+      targets: ["StepwiseDiagnostics", "YAMLSyntax", "WorkloadModel", "WorkloadLoading"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -56,7 +60,11 @@ let package = Package(
     /// Layers (forward and backward side by side), models, parameter store, initialisers, optimizers.
     .target(name: "Network", dependencies: ["Kernels"]),
     /// Pruning at initialisation: SNIP, GraSP, random, magnitude.
-    .target(name: "Pruning", dependencies: ["Network"]),
+    .target(
+      name: "Pruning", dependencies: ["Network"], exclude: ["README.md"],
+      // The exact-curvature engine's loops run ~40x slower unoptimised; GraSP's reference tests
+      // score 100 images of Simple-CNN, so the module is optimised in debug builds too.
+      swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     /// IDX and CIFAR-10 readers, checksums, the seeded split, normalisation, batching.
     .target(
       name: "Datasets",
@@ -105,7 +113,9 @@ let package = Package(
       exclude: ["Fixtures", "Snapshots"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels", "StepwiseTestSupport"]),
     .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernels", "StepwiseTestSupport"]),
-    .testTarget(name: "PruningTests", dependencies: ["Pruning", "Network", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "PruningTests", dependencies: ["Pruning", "Network", "StepwiseTestSupport"],
+      exclude: ["Fixtures"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "StepwiseTestSupport"]),
     .testTarget(
       name: "CollectivesTests",

@@ -8,7 +8,7 @@ so the outputs are committed; rerun only when the fixture's definition changes.
 
 Layout (must match Pruning's `SequentialModel.simpleCNN` and Network's parameter store):
   conv1.weight [32,1,5,5] OIHW, conv1.bias [32], conv2.weight [64,32,5,5], conv2.bias [64],
-  dense.weight [10,1024] ([out, in]), dense.bias [10], concatenated in that order;
+  dense1.weight [10,1024] ([out, in]), dense1.bias [10], concatenated in that order;
   the flatten before the dense layer is NCHW, i.e. feature index c*16 + h*4 + w.
 
 Images are stored as the raw uint8 pixels; the model's input is (x / 255 - mean) / std computed
@@ -37,8 +37,8 @@ SHAPES = [
     ("conv1.bias", "bias", (32,)),
     ("conv2.weight", "weight", (64, 32, 5, 5)),
     ("conv2.bias", "bias", (64,)),
-    ("dense.weight", "weight", (10, 1024)),
-    ("dense.bias", "bias", (10,)),
+    ("dense1.weight", "weight", (10, 1024)),
+    ("dense1.bias", "bias", (10,)),
 ]
 SEED = 20210503
 

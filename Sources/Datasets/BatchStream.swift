@@ -21,6 +21,12 @@ public struct BatchStream: Sendable {
     public var position: Int
     /// The generator before the current epoch's shuffle.
     public var generatorAtEpochStart: MT19937.State
+
+    public init(epoch: Int, position: Int, generatorAtEpochStart: MT19937.State) {
+      self.epoch = epoch
+      self.position = position
+      self.generatorAtEpochStart = generatorAtEpochStart
+    }
   }
 
   public let count: Int

@@ -13,6 +13,11 @@ public struct MT19937: Sendable, Hashable {
   public struct State: Sendable, Hashable, Codable {
     public var words: [UInt32]
     public var position: Int
+
+    public init(words: [UInt32], position: Int) {
+      self.words = words
+      self.position = position
+    }
   }
 
   public private(set) var state: State

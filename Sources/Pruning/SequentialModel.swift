@@ -60,7 +60,7 @@ public struct SequentialModel: HessianVectorNetwork, Sendable {
     let shapes: [(String, ParameterTensor.Role, [Int])] = [
       ("conv1.weight", .weight, [32, 1, 5, 5]), ("conv1.bias", .bias, [32]),
       ("conv2.weight", .weight, [64, 32, 5, 5]), ("conv2.bias", .bias, [64]),
-      ("dense.weight", .weight, [classes, 1024]), ("dense.bias", .bias, [classes]),
+      ("dense1.weight", .weight, [classes, 1024]), ("dense1.bias", .bias, [classes]),
     ]
     var tensors: [ParameterTensor] = []
     var offset = 0

@@ -67,13 +67,15 @@ public struct Diagnostic: Hashable, Sendable, Codable {
     _ id: DiagnosticID, _ summary: String, detail: String? = nil, at range: SourceRange,
     notes: [Note] = [], fixIt: FixIt? = nil
   ) -> Diagnostic {
-    Diagnostic(.error, id: id, summary: summary, detail: detail, at: range, notes: notes, fixIt: fixIt)
+    Diagnostic(
+      .error, id: id, summary: summary, detail: detail, at: range, notes: notes, fixIt: fixIt)
   }
 
   public static func warning(
     _ id: DiagnosticID, _ summary: String, detail: String? = nil, at range: SourceRange,
     notes: [Note] = [], fixIt: FixIt? = nil
   ) -> Diagnostic {
-    Diagnostic(.warning, id: id, summary: summary, detail: detail, at: range, notes: notes, fixIt: fixIt)
+    Diagnostic(
+      .warning, id: id, summary: summary, detail: detail, at: range, notes: notes, fixIt: fixIt)
   }
 }

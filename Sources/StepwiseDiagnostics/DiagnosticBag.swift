@@ -5,7 +5,9 @@ public struct DiagnosticBag: Sendable {
   public init() {}
 
   public mutating func append(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
-  public mutating func append(contentsOf other: [Diagnostic]) { diagnostics.append(contentsOf: other) }
+  public mutating func append(contentsOf other: [Diagnostic]) {
+    diagnostics.append(contentsOf: other)
+  }
 
   public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
   public var isEmpty: Bool { diagnostics.isEmpty }

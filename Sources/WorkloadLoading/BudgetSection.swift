@@ -11,7 +11,8 @@ enum BudgetSection {
 }
 
 extension WorkloadChecker {
-  func budget(_ node: YAMLNode, anchor: SourceRange, study: StudySpec?, goal: Goal?) -> StepBudget? {
+  func budget(_ node: YAMLNode, anchor: SourceRange, study: StudySpec?, goal: Goal?) -> StepBudget?
+  {
     guard
       let view = mapping(
         node, section: "budget", keys: BudgetSection.keys, required: BudgetSection.required,
@@ -39,7 +40,8 @@ extension WorkloadChecker {
     var giveUp: [GiveUpRule]? = []
     if let g = view["give_up"] { giveUp = self.giveUp(g, goal: goal) }
     guard let maxSteps, let maxEpochs, let overrides, let giveUp else { return nil }
-    return StepBudget(maxSteps: maxSteps, maxEpochs: maxEpochs, overrides: overrides, giveUp: giveUp)
+    return StepBudget(
+      maxSteps: maxSteps, maxEpochs: maxEpochs, overrides: overrides, giveUp: giveUp)
   }
 
   private func overrides(_ node: YAMLNode, study: StudySpec?) -> [Int: Int]? {
@@ -55,7 +57,8 @@ extension WorkloadChecker {
     var failed = false
     for pair in pairs {
       let batch = integer(pair.key, "budget.overrides", atLeast: 1)
-      let steps = integer(pair.value, "budget.overrides.\(pair.key.scalar?.value ?? "")", atLeast: 1)
+      let steps = integer(
+        pair.value, "budget.overrides.\(pair.key.scalar?.value ?? "")", atLeast: 1)
       guard let batch, let steps else {
         failed = true
         continue
@@ -115,7 +118,8 @@ private enum BudgetMessages {
     .error(
       "workload.budget.override-not-in-study",
       "step budget override for batch size \(batch), which the study does not measure",
-      detail: "the study's batch sizes are " + known.sorted().map(String.init).joined(separator: ", "),
+      detail: "the study's batch sizes are "
+        + known.sorted().map(String.init).joined(separator: ", "),
       at: range)
   }
 

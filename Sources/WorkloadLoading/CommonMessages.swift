@@ -32,9 +32,10 @@ enum CommonMessages {
     return .error("workload.empty-section", "'\(section)' is empty", detail: detail, at: range)
   }
 
-  static func wrongType(expected: String, found: String, what: String, at range: SourceRange,
-    help: String? = nil) -> Diagnostic
-  {
+  static func wrongType(
+    expected: String, found: String, what: String, at range: SourceRange,
+    help: String? = nil
+  ) -> Diagnostic {
     .error(
       "workload.wrong-type", "expected \(expected) for '\(what)', found \(found)", detail: help,
       at: range)
@@ -44,7 +45,8 @@ enum CommonMessages {
     -> Diagnostic
   {
     .error(
-      "workload.quoted-number", "expected \(expected) for '\(what)', found the quoted string '\(text)'",
+      "workload.quoted-number",
+      "expected \(expected) for '\(what)', found the quoted string '\(text)'",
       detail: "numbers are written without quotes", at: range,
       fixIt: FixIt(replacing: range, with: text))
   }
@@ -83,16 +85,18 @@ enum CommonMessages {
       fixIt: suggestion.map { FixIt(replacing: range, with: $0) })
   }
 
-  static func outOfRange(what: String, value: String, rule: String, at range: SourceRange,
-    help: String? = nil) -> Diagnostic
-  {
+  static func outOfRange(
+    what: String, value: String, rule: String, at range: SourceRange,
+    help: String? = nil
+  ) -> Diagnostic {
     .error(
       "workload.out-of-range", "'\(what)' must be \(rule), found \(value)", detail: help, at: range)
   }
 
-  static func duplicateValue(_ value: String, what: String, at range: SourceRange,
-    first: SourceRange) -> Diagnostic
-  {
+  static func duplicateValue(
+    _ value: String, what: String, at range: SourceRange,
+    first: SourceRange
+  ) -> Diagnostic {
     .error(
       "workload.duplicate-value", "\(what) \(value) is listed twice",
       detail: "each value makes one cell of the study; remove the repeat", at: range,
@@ -100,6 +104,7 @@ enum CommonMessages {
   }
 
   static func emptyList(what: String, at range: SourceRange) -> Diagnostic {
-    .error("workload.empty-list", "'\(what)' is empty", detail: "list at least one value", at: range)
+    .error(
+      "workload.empty-list", "'\(what)' is empty", detail: "list at least one value", at: range)
   }
 }

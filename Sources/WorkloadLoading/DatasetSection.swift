@@ -64,9 +64,11 @@ extension WorkloadChecker {
           guard let fileName = pair.key.scalar?.value,
             let digest = string(pair.value, "dataset.sha256.\(fileName)")
           else { continue }
-          let isHex = digest.count == 64 && digest.unicodeScalars.allSatisfy {
-            ("0"..."9").contains($0) || ("a"..."f").contains($0)
-          }
+          let isHex =
+            digest.count == 64
+            && digest.unicodeScalars.allSatisfy {
+              ("0"..."9").contains($0) || ("a"..."f").contains($0)
+            }
           if isHex {
             digests[fileName] = digest
           } else {

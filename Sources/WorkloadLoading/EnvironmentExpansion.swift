@@ -53,8 +53,9 @@ enum EnvironmentExpansion {
   }
 
   static func isValidName(_ name: String) -> Bool {
-    guard let first = name.unicodeScalars.first, first == "_" || first.properties.isASCIIHexDigit
-      || ("A"..."Z").contains(first) || ("a"..."z").contains(first)
+    guard let first = name.unicodeScalars.first,
+      first == "_" || first.properties.isASCIIHexDigit
+        || ("A"..."Z").contains(first) || ("a"..."z").contains(first)
     else { return false }
     if ("0"..."9").contains(first) { return false }
     return name.unicodeScalars.allSatisfy {

@@ -12,10 +12,12 @@ enum EvaluationSection {
 }
 
 extension WorkloadChecker {
-  func evaluation(_ node: YAMLNode?, anchor: SourceRange?, budget: StepBudget?) -> EvaluationPolicy? {
+  func evaluation(_ node: YAMLNode?, anchor: SourceRange?, budget: StepBudget?) -> EvaluationPolicy?
+  {
     guard let node else {
       return EvaluationPolicy(
-        everySteps: EvaluationSection.defaultEverySteps, batchSize: EvaluationSection.defaultBatchSize)
+        everySteps: EvaluationSection.defaultEverySteps,
+        batchSize: EvaluationSection.defaultBatchSize)
     }
     guard
       let view = mapping(node, section: "evaluation", keys: EvaluationSection.keys, anchor: anchor)
@@ -36,7 +38,8 @@ extension WorkloadChecker {
 private enum EvaluationMessages {
   static func neverEvaluated(_ every: Int, maxSteps: Int, at range: SourceRange) -> Diagnostic {
     .error(
-      "workload.evaluation.never", "evaluating every \(every) steps never happens within "
+      "workload.evaluation.never",
+      "evaluating every \(every) steps never happens within "
         + "max_steps \(maxSteps)",
       detail: "evaluate more often than the step budget, or no trial can reach the goal", at: range)
   }

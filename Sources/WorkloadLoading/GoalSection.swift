@@ -22,7 +22,9 @@ extension WorkloadChecker {
       report(GoalMessages.missingThreshold(at: view.anchor))
       return nil
     case (_?, let b?):
-      report(GoalMessages.bothThresholds(at: view.keyRange("below") ?? b.range, first: view.keyRange("at_most")))
+      report(
+        GoalMessages.bothThresholds(
+          at: view.keyRange("below") ?? b.range, first: view.keyRange("at_most")))
       return nil
     case (let a?, nil):
       (comparison, thresholdNode) = (.atMost, a)

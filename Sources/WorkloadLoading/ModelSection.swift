@@ -52,7 +52,8 @@ extension WorkloadChecker {
       report(
         CommonMessages.missingKey(
           "architecture", section: "model", at: view.anchor,
-          help: "name a built-in network (simple-cnn, resnet-8, fc-1024-1024, …) or list 'layers'"))
+          help: "name a built-in network (simple-cnn, resnet-8, fc-1024-1024, …) "
+            + "or list 'layers'"))
     case (let a?, let l?):
       report(ModelMessages.bothArchitectureAndLayers(at: l.range, architecture: a.range))
     case (let a?, nil):
@@ -76,7 +77,8 @@ extension WorkloadChecker {
             at: view["architecture"]?.range ?? view.anchor))
         return nil
       }
-      let input = LayerShape.spatial(channels: shape.channels, height: shape.height, width: shape.width)
+      let input = LayerShape.spatial(
+        channels: shape.channels, height: shape.height, width: shape.width)
       switch ShapeInference.infer(architecture.layers(classes: dataset.classCount), input: input) {
       case .failure(let failure):
         let culprit = located.map { locate(failure.path, in: $0) } ?? view["architecture"]
@@ -143,7 +145,8 @@ extension WorkloadChecker {
           report(ModelMessages.layerNeedsSettings(scalar.value, at: node.range))
         } else {
           report(
-            CommonMessages.unknownValue(scalar.value, what: "layer", allowed: names, at: node.range))
+            CommonMessages.unknownValue(scalar.value, what: "layer", allowed: names, at: node.range)
+          )
         }
         return nil
       }
@@ -153,16 +156,17 @@ extension WorkloadChecker {
       return nil
     }
     let value = pairs[0].value
-    let what = "layers.\(kind)"
+    let what = "model.layers.\(kind)"
     switch kind {
     case "residual":
-      guard let body = layerList(value, what: "layers.residual") else { return nil }
+      guard let body = layerList(value, what: "model.layers.residual") else { return nil }
       return LocatedLayer(layer: .residual(body: body.map(\.layer)), node: node, body: body)
     case "conv2d", "max_pool", "avg_pool", "dense":
       guard
         let view = mapping(
           value, section: what, keys: ModelSection.layerKeys[kind] ?? [],
-          required: kind == "conv2d" ? ["filters", "kernel"] : kind == "dense" ? ["units"] : ["window"],
+          required: kind == "conv2d"
+            ? ["filters", "kernel"] : kind == "dense" ? ["units"] : ["window"],
           anchor: pairs[0].key.range)
       else { return nil }
       func positive(_ key: String) -> Int? {
@@ -171,13 +175,15 @@ extension WorkloadChecker {
       let bias = view["bias"].map { bool($0, "\(what).bias") } ?? true
       switch kind {
       case "conv2d":
-        let padding = view["padding"].map { choice($0, "\(what).padding", as: Padding.self) } ?? .valid
+        let padding =
+          view["padding"].map { choice($0, "\(what).padding", as: Padding.self) } ?? .valid
         let stride = view["stride"] == nil ? 1 : positive("stride")
         guard let filters = positive("filters"), let kernel = positive("kernel"), let stride,
           let padding, let bias
         else { return nil }
         return LocatedLayer(
-          layer: .conv2d(filters: filters, kernel: kernel, stride: stride, padding: padding, bias: bias),
+          layer: .conv2d(
+            filters: filters, kernel: kernel, stride: stride, padding: padding, bias: bias),
           node: node)
       case "dense":
         guard let units = positive("units"), let bias else { return nil }
@@ -187,14 +193,16 @@ extension WorkloadChecker {
         let stride = view["stride"] == nil ? window : positive("stride")
         guard let stride else { return nil }
         let layer: LayerSpec =
-          kind == "max_pool" ? .maxPool(window: window, stride: stride) : .avgPool(window: window, stride: stride)
+          kind == "max_pool"
+          ? .maxPool(window: window, stride: stride) : .avgPool(window: window, stride: stride)
         return LocatedLayer(layer: layer, node: node)
       }
     default:
       if ModelSection.scalarLayers.contains(kind) {
         report(ModelMessages.scalarLayerWithSettings(kind, at: pairs[0].key.range))
       } else {
-        report(CommonMessages.unknownValue(kind, what: "layer", allowed: names, at: pairs[0].key.range))
+        report(
+          CommonMessages.unknownValue(kind, what: "layer", allowed: names, at: pairs[0].key.range))
       }
       return nil
     }
@@ -258,12 +266,14 @@ private enum ModelMessages {
       at: range, fixIt: suggestion.map { FixIt(replacing: range, with: $0) })
   }
 
-  static func datasetMismatch(_ name: String, needs: String, dataset: DatasetName,
-    at range: SourceRange) -> Diagnostic
-  {
+  static func datasetMismatch(
+    _ name: String, needs: String, dataset: DatasetName,
+    at range: SourceRange
+  ) -> Diagnostic {
     let s = dataset.imageShape
     return .error(
-      "workload.model.dataset-mismatch", "\(name) needs \(needs), but \(dataset.rawValue) has "
+      "workload.model.dataset-mismatch",
+      "\(name) needs \(needs), but \(dataset.rawValue) has "
         + "\(s.height)x\(s.width)x\(s.channels)",
       detail: "use cifar-10 with resnet-8, or a Simple-CNN for the 28x28 datasets", at: range)
   }
@@ -275,7 +285,8 @@ private enum ModelMessages {
   static func wrongOutput(_ shape: LayerShape, classes: Int, at range: SourceRange) -> Diagnostic {
     .error(
       "workload.model.output", "the network ends with \(shape) values, not \(classes) logits",
-      detail: "end the layer list with 'flatten' (if needed) and a 'dense' layer of \(classes) units",
+      detail:
+        "end the layer list with 'flatten' (if needed) and a 'dense' layer of \(classes) units",
       at: range)
   }
 

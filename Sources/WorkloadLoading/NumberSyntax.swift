@@ -55,11 +55,11 @@ enum NumberSyntax: Equatable {
       var fixed = cleaned.replacingOccurrences(of: ".e", with: ".0e")
         .replacingOccurrences(of: ".E", with: ".0E")
       if fixed.hasSuffix(".") { fixed += "0" }
-      fixed = fixed.replacingOccurrences(of: "-.", with: "-0.").replacingOccurrences(of: "+.", with: "+0.")
+      fixed = fixed.replacingOccurrences(of: "-.", with: "-0.").replacingOccurrences(
+        of: "+.", with: "+0.")
       if fixed.hasPrefix(".") { fixed = "0" + fixed }
       return .real(fixed)
     }
     return .integer(cleaned.hasPrefix("+") ? String(cleaned.dropFirst()) : cleaned)
   }
 }
-

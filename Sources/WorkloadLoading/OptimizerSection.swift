@@ -14,15 +14,18 @@ enum OptimizerSection {
 }
 
 extension WorkloadChecker {
-  func optimizers(single: YAMLNode?, list: YAMLNode?, anchors: (SourceRange?, SourceRange?),
-    root: SourceRange) -> [OptimizerSpec]?
-  {
+  func optimizers(
+    single: YAMLNode?, list: YAMLNode?, anchors: (SourceRange?, SourceRange?),
+    root: SourceRange
+  ) -> [OptimizerSpec]? {
     switch (single, list) {
     case (nil, nil):
       report(
         CommonMessages.missingKey(
           "optimizer", section: "", at: root,
-          help: "add 'optimizer: {kind: sgd, search: {learning_rate: …}}' or an 'optimizers:' list"))
+          help: "add 'optimizer: {kind: sgd, search: {learning_rate: …}}' "
+            + "or an 'optimizers:' list")
+      )
       return nil
     case (_?, let l?):
       report(OptimizerMessages.bothForms(at: anchors.1 ?? l.range, single: anchors.0))
@@ -63,7 +66,9 @@ extension WorkloadChecker {
     else { return nil }
     let kind = view["kind"].flatMap { choice($0, "\(section).kind", as: OptimizerKind.self) }
     var schedule: ScheduleKind? = .constant
-    if let s = view["schedule"] { schedule = choice(s, "\(section).schedule", as: ScheduleKind.self) }
+    if let s = view["schedule"] {
+      schedule = choice(s, "\(section).schedule", as: ScheduleKind.self)
+    }
 
     var settings: [Metaparameter: MetaparameterSetting] = [:]
     var searchView: MappingView?
@@ -89,8 +94,11 @@ extension WorkloadChecker {
     let needed = Set(kind.metaparameters + schedule.metaparameters)
     var ok = true
     for (parameter, valueNode) in written where !needed.contains(parameter) {
-      let owner = parameter == .momentum ? "optimizer '\(kind.rawValue)'" : "schedule '\(schedule.rawValue)'"
-      let noteRange = parameter == .momentum ? view.keyRange("kind") : view.keyRange("schedule") ?? view.keyRange("kind")
+      let owner =
+        parameter == .momentum ? "optimizer '\(kind.rawValue)'" : "schedule '\(schedule.rawValue)'"
+      let noteRange =
+        parameter == .momentum
+        ? view.keyRange("kind") : view.keyRange("schedule") ?? view.keyRange("kind")
       report(
         OptimizerMessages.notApplicable(
           parameter, owner: owner, at: searchView?.keyRange(parameter.rawValue) ?? valueNode.range,
@@ -147,7 +155,9 @@ extension WorkloadChecker {
           continue
         }
         if let first = seen[v] {
-          report(CommonMessages.duplicateValue(item.scalar?.value ?? "", what: "value", at: item.range, first: first))
+          report(
+            CommonMessages.duplicateValue(
+              item.scalar?.value ?? "", what: "value", at: item.range, first: first))
           failed = true
         }
         seen[v] = item.range
@@ -175,7 +185,8 @@ extension WorkloadChecker {
     case .log where low <= 0:
       report(
         CommonMessages.outOfRange(
-          what: "\(what).min", value: minNode.scalar?.value ?? "", rule: "greater than 0 on a log scale",
+          what: "\(what).min", value: minNode.scalar?.value ?? "",
+          rule: "greater than 0 on a log scale",
           at: minNode.range, help: "a log scale spans positive numbers, e.g. {min: 1e-4, max: 1}"))
       return nil
     case .reverseLog where high >= 1:
@@ -183,7 +194,8 @@ extension WorkloadChecker {
         CommonMessages.outOfRange(
           what: "\(what).max", value: maxNode.scalar?.value ?? "",
           rule: "less than 1 on a reverse-log scale", at: maxNode.range,
-          help: "a reverse-log scale searches 1 - value on a log scale, e.g. {min: 0.9, max: 0.9999}"))
+          help:
+            "a reverse-log scale searches 1 - value on a log scale, e.g. {min: 0.9, max: 0.9999}"))
       return nil
     default:
       break
@@ -235,28 +247,32 @@ private enum OptimizerMessages {
       at: range, notes: [Note("first listed here", at: first)])
   }
 
-  static func notApplicable(_ parameter: Metaparameter, owner: String, at range: SourceRange,
-    note: SourceRange?) -> Diagnostic
-  {
+  static func notApplicable(
+    _ parameter: Metaparameter, owner: String, at range: SourceRange,
+    note: SourceRange?
+  ) -> Diagnostic {
     .error(
       "workload.optimizer.not-applicable", "\(owner) has no metaparameter '\(parameter.rawValue)'",
       detail: parameter == .momentum
         ? "remove it, or use kind 'momentum' or 'nesterov'"
         : "remove it, or use schedule 'linear-decay'",
-      at: range, notes: note.map { [Note("chosen here", at: $0)] } ?? [])
+      at: range, notes: note.map { [Note("\(owner) is chosen here", at: $0)] } ?? [])
   }
 
-  static func missing(_ parameter: Metaparameter, kind: OptimizerKind, schedule: ScheduleKind,
-    at range: SourceRange) -> Diagnostic
-  {
+  static func missing(
+    _ parameter: Metaparameter, kind: OptimizerKind, schedule: ScheduleKind,
+    at range: SourceRange
+  ) -> Diagnostic {
     let owner =
-      kind.metaparameters.contains(parameter) ? "optimizer '\(kind.rawValue)'" : "schedule '\(schedule.rawValue)'"
+      kind.metaparameters.contains(parameter)
+      ? "optimizer '\(kind.rawValue)'" : "schedule '\(schedule.rawValue)'"
     let example: String
     switch parameter {
     case .learningRate: example = "learning_rate: {min: 1e-4, max: 1, scale: log}"
     case .momentum: example = "momentum: {min: 0.9, max: 0.9999, scale: reverse-log}"
     case .decaySteps: example = "decay_steps: {min: 30000, max: 60000}"
-    case .endLearningRateFactor: example = "end_learning_rate_factor: {min: 1e-4, max: 0.1, scale: log}"
+    case .endLearningRateFactor:
+      example = "end_learning_rate_factor: {min: 1e-4, max: 0.1, scale: log}"
     }
     return .error(
       "workload.optimizer.missing-metaparameter",

@@ -36,7 +36,9 @@ extension WorkloadChecker {
     }
     if let pruning, pruning.method == .none, let sparsities {
       for s in sparsities where s.value != 0 {
-        report(StudyMessages.sparsityWithoutPruning(s, method: methodNode?.range ?? view.keyRange("pruning")))
+        report(
+          StudyMessages.sparsityWithoutPruning(
+            s, method: methodNode?.range ?? view.keyRange("pruning")))
       }
     }
     let trials = view["trials"].flatMap { integer($0, "study.trials", atLeast: 1) }
@@ -108,7 +110,9 @@ extension WorkloadChecker {
           continue
         }
         if let first = seen[value] {
-          report(CommonMessages.duplicateValue(String(value), what: "batch size", at: item.range, first: first))
+          report(
+            CommonMessages.duplicateValue(
+              String(value), what: "batch size", at: item.range, first: first))
           failed = true
           continue
         }
@@ -164,7 +168,9 @@ extension WorkloadChecker {
   /// The pruning spec and the node that names its method (for notes).
   private func pruning(_ node: YAMLNode, anchor: SourceRange) -> (PruningSpec?, YAMLNode?) {
     if node.scalar != nil {
-      guard let method = choice(node, "study.pruning", as: PruningMethod.self) else { return (nil, node) }
+      guard let method = choice(node, "study.pruning", as: PruningMethod.self) else {
+        return (nil, node)
+      }
       return (
         PruningSpec(
           method: method, temperature: method == .grasp ? StudySection.defaultTemperature : nil),
@@ -181,7 +187,9 @@ extension WorkloadChecker {
     var examples: PruningExamples? = StudySection.defaultExamples
     if let e = view["examples"] { examples = pruningExamples(e) }
     var prunable: PrunableSet? = .weightsAndBiases
-    if let p = view["prunable"] { prunable = choice(p, "study.pruning.prunable", as: PrunableSet.self) }
+    if let p = view["prunable"] {
+      prunable = choice(p, "study.pruning.prunable", as: PrunableSet.self)
+    }
     var scope: PruningScope? = .global
     if let s = view["scope"] { scope = choice(s, "study.pruning.scope", as: PruningScope.self) }
     var temperature: Double?? = .some(nil)
@@ -194,8 +202,10 @@ extension WorkloadChecker {
               rule: "greater than 0", at: t.range))
           temperature = nil
         } else if let method, method != .grasp {
-          report(StudyMessages.temperatureWithoutGrasp(method, at: view.keyRange("temperature") ?? t.range,
-            method: methodNode?.range))
+          report(
+            StudyMessages.temperatureWithoutGrasp(
+              method, at: view.keyRange("temperature") ?? t.range,
+              method: methodNode?.range))
           temperature = nil
         } else {
           temperature = .some(value)
@@ -231,7 +241,9 @@ extension WorkloadChecker {
       report(StudyMessages.badExamples(found: describe(node), at: node.range))
       return nil
     }
-    guard let n = integer(valueNode, "study.pruning.examples.\(key)", atLeast: 1) else { return nil }
+    guard let n = integer(valueNode, "study.pruning.examples.\(key)", atLeast: 1) else {
+      return nil
+    }
     switch key {
     case "all_in_batches_of": return .all(batchSize: n)
     case "count": return .count(n)
@@ -263,14 +275,16 @@ extension WorkloadChecker {
     switch kind {
     case "sobol":
       if let s = view["seed"] {
-        report(StudyMessages.wrongSequenceKey("seed", kind: kind, at: view.keyRange("seed") ?? s.range))
+        report(
+          StudyMessages.wrongSequenceKey("seed", kind: kind, at: view.keyRange("seed") ?? s.range))
         return nil
       }
       guard let skip = optionalInteger(view, "skip", atLeast: 0) else { return nil }
       return .sobol(skip: skip ?? 1)
     case "scrambled-halton":
       if let s = view["skip"] {
-        report(StudyMessages.wrongSequenceKey("skip", kind: kind, at: view.keyRange("skip") ?? s.range))
+        report(
+          StudyMessages.wrongSequenceKey("skip", kind: kind, at: view.keyRange("skip") ?? s.range))
         return nil
       }
       guard let seed = optionalInteger(view, "seed", atLeast: 0) else { return nil }
@@ -328,9 +342,10 @@ private enum StudyMessages {
       ])
   }
 
-  static func temperatureWithoutGrasp(_ method: PruningMethod, at range: SourceRange,
-    method methodRange: SourceRange?) -> Diagnostic
-  {
+  static func temperatureWithoutGrasp(
+    _ method: PruningMethod, at range: SourceRange,
+    method methodRange: SourceRange?
+  ) -> Diagnostic {
     .error(
       "workload.study.temperature", "pruning method '\(method.rawValue)' has no temperature",
       detail: "only grasp uses 'temperature'; remove it", at: range,
@@ -339,9 +354,11 @@ private enum StudyMessages {
 
   static func badExamples(found: String, at range: SourceRange) -> Diagnostic {
     .error(
-      "workload.study.examples", "expected 'all' or one of all_in_batches_of, count, per_class, "
+      "workload.study.examples",
+      "expected 'all' or one of all_in_batches_of, count, per_class, "
         + "found \(found)",
-      detail: "e.g. 'examples: all', '{all_in_batches_of: 500}', '{count: 100}' or '{per_class: 10}'",
+      detail:
+        "e.g. 'examples: all', '{all_in_batches_of: 500}', '{count: 100}' or '{per_class: 10}'",
       at: range)
   }
 

@@ -39,7 +39,8 @@ final class WorkloadChecker {
       return nil
     }
     for pair in pairs {
-      guard let key = pair.key.scalar?.value else { continue }
+      // '<<' is reported by the YAML layer as an unsupported merge key.
+      guard let key = pair.key.scalar?.value, key != "<<" else { continue }
       if !keys.contains(key) {
         report(
           CommonMessages.unknownKey(key, section: section, allowed: keys, at: pair.key.range))
@@ -92,9 +93,13 @@ final class WorkloadChecker {
     let text = scalar.value
     if isString(node) {
       if NumberSyntax.classify(text) != nil {
-        report(CommonMessages.quotedNumber(expected: "an integer", what: what, text: text, at: node.range))
+        report(
+          CommonMessages.quotedNumber(
+            expected: "an integer", what: what, text: text, at: node.range))
       } else {
-        report(CommonMessages.wrongType(expected: "an integer", found: describe(node), what: what, at: node.range))
+        report(
+          CommonMessages.wrongType(
+            expected: "an integer", found: describe(node), what: what, at: node.range))
       }
       return nil
     }
@@ -113,7 +118,8 @@ final class WorkloadChecker {
       return nil
     case .none:
       report(
-        CommonMessages.wrongType(expected: "an integer", found: describe(node), what: what, at: node.range))
+        CommonMessages.wrongType(
+          expected: "an integer", found: describe(node), what: what, at: node.range))
       return nil
     }
   }
@@ -122,15 +128,19 @@ final class WorkloadChecker {
   func real(_ node: YAMLNode, _ what: String) -> Double? {
     guard let scalar = node.scalar, !scalar.isNull else {
       report(
-        CommonMessages.wrongType(expected: "a number", found: describe(node), what: what, at: node.range))
+        CommonMessages.wrongType(
+          expected: "a number", found: describe(node), what: what, at: node.range))
       return nil
     }
     let text = scalar.value
     if isString(node) {
       if NumberSyntax.classify(text) != nil {
-        report(CommonMessages.quotedNumber(expected: "a number", what: what, text: text, at: node.range))
+        report(
+          CommonMessages.quotedNumber(expected: "a number", what: what, text: text, at: node.range))
       } else {
-        report(CommonMessages.wrongType(expected: "a number", found: describe(node), what: what, at: node.range))
+        report(
+          CommonMessages.wrongType(
+            expected: "a number", found: describe(node), what: what, at: node.range))
       }
       return nil
     }
@@ -146,7 +156,8 @@ final class WorkloadChecker {
       return nil
     case .none:
       report(
-        CommonMessages.wrongType(expected: "a number", found: describe(node), what: what, at: node.range))
+        CommonMessages.wrongType(
+          expected: "a number", found: describe(node), what: what, at: node.range))
       return nil
     }
   }
@@ -154,7 +165,8 @@ final class WorkloadChecker {
   func string(_ node: YAMLNode, _ what: String) -> String? {
     guard let scalar = node.scalar, !scalar.isNull else {
       report(
-        CommonMessages.wrongType(expected: "a string", found: describe(node), what: what, at: node.range))
+        CommonMessages.wrongType(
+          expected: "a string", found: describe(node), what: what, at: node.range))
       return nil
     }
     return scalar.value
@@ -190,7 +202,8 @@ final class WorkloadChecker {
   func sequence(_ node: YAMLNode, _ what: String) -> [YAMLNode]? {
     if let items = node.sequence { return items }
     report(
-      CommonMessages.wrongType(expected: "a list", found: describe(node), what: what, at: node.range))
+      CommonMessages.wrongType(
+        expected: "a list", found: describe(node), what: what, at: node.range))
     return nil
   }
 

@@ -25,9 +25,12 @@ public struct WorkloadLoader: Sendable {
     bag.append(contentsOf: yamlDiagnostics)
     // A tree cut short by a syntax error or a limit would only add misleading errors.
     let stoppedEarly = yamlDiagnostics.contains {
-      $0.severity == .error && ["yaml.syntax", "yaml.too-deep", "yaml.too-many-nodes",
-        "yaml.alias-expansion", "yaml.file-too-large", "yaml.invalid-utf8", "yaml.not-utf8",
-        "yaml.internal"].contains($0.id.rawValue)
+      $0.severity == .error
+        && [
+          "yaml.syntax", "yaml.too-deep", "yaml.too-many-nodes",
+          "yaml.alias-expansion", "yaml.file-too-large", "yaml.invalid-utf8", "yaml.not-utf8",
+          "yaml.internal",
+        ].contains($0.id.rawValue)
     }
     if stoppedEarly { return (nil, bag.sorted) }
     let checker = WorkloadChecker(file: file, environment: environment)
@@ -46,7 +49,9 @@ public struct WorkloadLoader: Sendable {
   }
 
   /// Reads a file from disk; an unreadable file is a diagnostic, not an exception.
-  public func load(path: String) -> (file: SourceFile, workload: Workload?, diagnostics: [Diagnostic]) {
+  public func load(path: String) -> (
+    file: SourceFile, workload: Workload?, diagnostics: [Diagnostic]
+  ) {
     guard let data = FileManager.default.contents(atPath: path) else {
       let file = SourceFile(path: path, bytes: [])
       let exists = FileManager.default.fileExists(atPath: path)

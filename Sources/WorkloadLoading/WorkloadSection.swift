@@ -52,7 +52,9 @@ extension WorkloadChecker {
     var description: String?
     if let d = view["description"] { description = string(d, "description") }
 
-    let dataset = view["dataset"].flatMap { self.dataset($0, anchor: view.keyRange("dataset") ?? top) }
+    let dataset = view["dataset"].flatMap {
+      self.dataset($0, anchor: view.keyRange("dataset") ?? top)
+    }
     let model = view["model"].flatMap {
       self.model($0, anchor: view.keyRange("model") ?? top, dataset: dataset?.name)
     }
@@ -85,7 +87,8 @@ extension WorkloadChecker {
     func ok(_ c: Unicode.Scalar) -> Bool {
       ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
     }
-    return ok(first) && name.unicodeScalars.allSatisfy { ok($0) || $0 == "-" || $0 == "_" || $0 == "." }
+    return ok(first)
+      && name.unicodeScalars.allSatisfy { ok($0) || $0 == "-" || $0 == "_" || $0 == "." }
   }
 }
 

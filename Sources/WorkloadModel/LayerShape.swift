@@ -36,7 +36,9 @@ public enum ShapeInference {
   /// Limits arithmetic so that absurd widths report an error instead of overflowing.
   static let maxElements = 1 << 40
 
-  public static func infer(_ layers: [LayerSpec], input: LayerShape) -> Swift.Result<Result, Failure> {
+  public static func infer(_ layers: [LayerSpec], input: LayerShape)
+    -> Swift.Result<Result, Failure>
+  {
     var shape = input
     var parameters = 0
     for (index, layer) in layers.enumerated() {
@@ -74,7 +76,8 @@ public enum ShapeInference {
       return .success((.flat(shape.elementCount), 0))
     case .dense(let units, let bias):
       guard case .flat(let n) = shape else {
-        return fail("a dense layer needs a flat input, but its input is \(shape); add 'flatten' before it")
+        return fail(
+          "a dense layer needs a flat input, but its input is \(shape); add 'flatten' before it")
       }
       let (weights, overflow) = n.multipliedReportingOverflow(by: units)
       guard !overflow, weights <= maxElements else { return fail("the dense layer is too large") }
@@ -85,10 +88,12 @@ public enum ShapeInference {
       }
       guard let oh = window(h, kernel, stride, padding), let ow = window(w, kernel, stride, padding)
       else {
-        return fail("the \(kernel)x\(kernel) kernel is larger than its \(h)x\(w) input (valid padding)")
+        return fail(
+          "the \(kernel)x\(kernel) kernel is larger than its \(h)x\(w) input (valid padding)")
       }
       let weights = kernel * kernel * c * filters
-      return .success((.spatial(channels: filters, height: oh, width: ow), weights + (bias ? filters : 0)))
+      return .success(
+        (.spatial(channels: filters, height: oh, width: ow), weights + (bias ? filters : 0)))
     case .maxPool(let size, let stride), .avgPool(let size, let stride):
       guard case .spatial(let c, let h, let w) = shape else {
         return fail("a pooling layer needs an image-shaped input, but its input is flat (\(shape))")
@@ -96,10 +101,12 @@ public enum ShapeInference {
       guard size <= h, size <= w else {
         return fail("the \(size)x\(size) pooling window is larger than its \(h)x\(w) input")
       }
-      return .success((.spatial(channels: c, height: (h - size) / stride + 1, width: (w - size) / stride + 1), 0))
+      return .success(
+        (.spatial(channels: c, height: (h - size) / stride + 1, width: (w - size) / stride + 1), 0))
     case .globalAvgPool:
       guard case .spatial(let c, _, _) = shape else {
-        return fail("global average pooling needs an image-shaped input, but its input is flat (\(shape))")
+        return fail(
+          "global average pooling needs an image-shaped input, but its input is flat (\(shape))")
       }
       return .success((.flat(c), 0))
     case .residual(let body):
@@ -109,7 +116,8 @@ public enum ShapeInference {
       case .success(let result):
         let out = result.output
         if out == shape { return .success((out, result.parameterCount)) }
-        if case .spatial(let ci, let hi, let wi) = shape, case .spatial(let co, let ho, let wo) = out,
+        if case .spatial(let ci, let hi, let wi) = shape,
+          case .spatial(let co, let ho, let wo) = out,
           co >= ci, ho > 0, wo > 0, hi % ho == 0, wi % wo == 0, hi / ho == wi / wo
         {
           return .success((out, result.parameterCount))

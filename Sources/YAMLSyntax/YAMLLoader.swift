@@ -27,7 +27,9 @@ public struct YAMLLoader: Sendable {
     if bytes.count > limits.maxFileBytes {
       return (nil, [YAMLMessages.fileTooLarge(file, limit: limits.maxFileBytes)])
     }
-    if bytes.count >= 2, (bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE) {
+    if bytes.count >= 2,
+      (bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE)
+    {
       return (nil, [YAMLMessages.notUTF8(file)])
     }
     let start = file.hasByteOrderMark ? 3 : 0
@@ -151,7 +153,9 @@ private struct TreeBuilder {
         diagnostics.append(YAMLMessages.scalarTooLong(at: nodeRange, limit: limits.maxScalarBytes))
       }
       let value =
-        data.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) }
+        data.value.map {
+          String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        }
         ?? ""
       let style: ScalarStyle
       switch data.style {
@@ -174,7 +178,8 @@ private struct TreeBuilder {
       }
       guard count(nodes: 1, at: startRange) else { return false }
       let rawTag = isSequence ? event.data.sequence_start.tag : event.data.mapping_start.tag
-      let rawAnchor = isSequence ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
+      let rawAnchor =
+        isSequence ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
       let tag = checkedTag(cString(rawTag), kind: isSequence ? .sequence : .mapping, at: startRange)
       stack.append(
         Frame(
@@ -304,7 +309,11 @@ private struct TreeBuilder {
     }
     var notes: [Note] = []
     if let context = cString(parser.context) {
-      notes.append(Note("\(context) that starts here", at: range(parser.context_mark, parser.context_mark)))
+      let contextRange = range(parser.context_mark, parser.context_mark)
+      // libyaml often gives the problem's own position as context; repeating it adds nothing.
+      if contextRange.start != problemRange.start {
+        notes.append(Note("\(context) that starts here", at: contextRange))
+      }
     }
     let character = characterAt(problemRange.start.offset)
     diagnostics.append(

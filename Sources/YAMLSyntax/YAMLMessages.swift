@@ -28,7 +28,8 @@ enum YAMLMessages {
   }
 
   static func parserUnavailable(_ file: SourceFile) -> Diagnostic {
-    .error("yaml.internal", "libyaml could not be initialised (out of memory?)", at: file.startRange)
+    .error(
+      "yaml.internal", "libyaml could not be initialised (out of memory?)", at: file.startRange)
   }
 
   static func multipleDocuments(at range: SourceRange, first: SourceRange?) -> Diagnostic {

@@ -26,6 +26,30 @@ enum TinyNetworks {
       inputShape: (2, 8, 8), parameters: parameters)
   }
 
+  /// conv 3x3 2->3 (padding 1) then dense 192->4, no activation: a network whose loss is smooth
+  /// in every parameter, where a finite difference of gradients has only truncation and rounding
+  /// error.
+  static func smoothNet(seed: UInt64) throws -> SequentialModel {
+    let shapes: [(String, ParameterTensor.Role, [Int])] = [
+      ("conv.weight", .weight, [3, 2, 3, 3]), ("conv.bias", .bias, [3]),
+      ("dense.weight", .weight, [4, 192]), ("dense.bias", .bias, [4]),
+    ]
+    var tensors: [ParameterTensor] = []
+    var offset = 0
+    for (name, role, shape) in shapes {
+      tensors.append(ParameterTensor(name: name, role: role, offset: offset, shape: shape))
+      offset += shape.reduce(1, *)
+    }
+    var generator = SplitMix64(seed: seed)
+    let parameters = (0..<offset).map { _ in Float(uniform(&generator) * 0.8) }
+    return try SequentialModel(
+      tensors: tensors,
+      layers: [
+        .convolution(weight: 0, bias: 1, stride: 1, padding: 1), .dense(weight: 2, bias: 3),
+      ],
+      inputShape: (2, 8, 8), parameters: parameters)
+  }
+
   /// `count` images of 2x8x8 with labels in 0..<4.
   static func batch(count: Int, seed: UInt64) -> PruningBatch {
     var generator = SplitMix64(seed: seed)

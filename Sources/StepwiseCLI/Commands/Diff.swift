@@ -34,25 +34,32 @@ extension Stepwise {
     @OptionGroup var output: DiagnosticOutputOptions
 
     func run() throws {
+      let outcome = execute(decorator: output.decorator())
+      outcome.write()
+      if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+
+    /// Everything `run` does except touching the terminal, for tests.
+    func execute(decorator: any DiagnosticDecorator) -> CommandOutcome {
+      var outcome = CommandOutcome()
       let frontend = input.frontend
       let before = frontend.load(path: old)
       let after = frontend.load(path: new)
       let diagnostics = before.diagnostics + after.diagnostics
       if !diagnostics.isEmpty {
-        let renderer = DiagnosticRenderer(
-          files: before.files + after.files, decorator: output.decorator())
-        FileHandle.standardError.write(Data(renderer.render(diagnostics).utf8))
+        let renderer = DiagnosticRenderer(files: before.files + after.files, decorator: decorator)
+        outcome.standardError += renderer.render(diagnostics)
       }
       guard let oldPlan = before.plan, let newPlan = after.plan, !before.hasErrors,
         !after.hasErrors
-      else { throw ExitCode(1) }
-      let diff = PlanDiff(old: oldPlan, new: newPlan)
-      if json {
-        print(DiffJSONView().render(diff), terminator: "")
-      } else {
-        print(DiffHumanView().render(diff), terminator: "")
+      else {
+        outcome.exitCode = 1
+        return outcome
       }
-      if !diff.isEmpty { throw ExitCode(2) }
+      let diff = PlanDiff(old: oldPlan, new: newPlan)
+      outcome.standardOutput += json ? DiffJSONView().render(diff) : DiffHumanView().render(diff)
+      if !diff.isEmpty { outcome.exitCode = 2 }
+      return outcome
     }
   }
 }

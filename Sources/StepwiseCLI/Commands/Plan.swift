@@ -47,29 +47,41 @@ extension Stepwise {
     }
 
     func run() throws {
+      let outcome = execute(decorator: output.decorator())
+      outcome.write()
+      if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+
+    /// Everything `run` does except touching the terminal, for tests.
+    func execute(decorator: any DiagnosticDecorator) -> CommandOutcome {
+      var outcome = CommandOutcome()
       let result = input.frontend.load(path: file)
-      let renderer = DiagnosticRenderer(files: result.files, decorator: output.decorator())
       if !result.diagnostics.isEmpty {
-        FileHandle.standardError.write(Data(renderer.render(result.diagnostics).utf8))
+        let renderer = DiagnosticRenderer(files: result.files, decorator: decorator)
+        outcome.standardError += renderer.render(result.diagnostics)
       }
-      guard let plan = result.plan, !result.hasErrors else { throw ExitCode(1) }
+      guard let plan = result.plan, !result.hasErrors else {
+        outcome.exitCode = 1
+        return outcome
+      }
       if let out {
         do {
           try Data(PlanDocument.encode(plan)).write(to: URL(fileURLWithPath: out))
         } catch {
-          FileHandle.standardError.write(Data("error: cannot write \(out): \(error)\n".utf8))
-          throw ExitCode(1)
+          outcome.standardError += "error: cannot write the plan to \(out): \(error)\n"
+          outcome.exitCode = 1
+          return outcome
         }
       }
       let summary = PlanSummary(plan, throughput: throughput * 1e9)
       if json {
-        print(PlanJSONView().render(plan, summary), terminator: "")
+        outcome.standardOutput += PlanJSONView().render(plan, summary)
       } else {
         let view = PlanHumanView()
-        print(view.render(plan, summary))
-        print(view.footer(summary), terminator: "")
+        outcome.standardOutput += view.render(plan, summary) + "\n" + view.footer(summary)
       }
-      if detailedExitcode, summary.pending > 0 { throw ExitCode(2) }
+      if detailedExitcode, summary.pending > 0 { outcome.exitCode = 2 }
+      return outcome
     }
   }
 }

@@ -30,7 +30,24 @@ extension Stepwise {
     }
 
     func run() throws {
-      let loader = WorkloadLoader()
+      let outcome = Self.check(
+        files, format: output.format, decorator: output.decorator(), loader: WorkloadLoader())
+      print(outcome.standardOutput, terminator: "")
+      FileHandle.standardError.write(Data(outcome.standardError.utf8))
+      if outcome.hasErrors { throw ExitCode(1) }
+    }
+
+    /// What `validate` prints, kept apart from printing so tests can compare it exactly.
+    struct Outcome {
+      var standardOutput = ""
+      var standardError = ""
+      var hasErrors = false
+    }
+
+    static func check(
+      _ files: [String], format: DiagnosticOutputOptions.Format,
+      decorator: any DiagnosticDecorator, loader: WorkloadLoader
+    ) -> Outcome {
       var sources: [SourceFile] = []
       var diagnostics: [Diagnostic] = []
       var results: [ValidateJSONView.FileResult] = []
@@ -45,18 +62,20 @@ extension Stepwise {
       }
       let errors = diagnostics.filter { $0.severity == .error }.count
       let warnings = diagnostics.filter { $0.severity == .warning }.count
-      switch output.format {
+      var outcome = Outcome(hasErrors: errors > 0)
+      switch format {
       case .json:
-        print(ValidateJSONView().render(files: results, diagnostics: diagnostics), terminator: "")
+        outcome.standardOutput = ValidateJSONView().render(files: results, diagnostics: diagnostics)
       case .text:
         let view = ValidateHumanView(
-          renderer: DiagnosticRenderer(files: sources, decorator: output.decorator()))
-        FileHandle.standardError.write(Data(view.diagnostics(diagnostics).utf8))
-        for (path, summary) in summaries { print(view.summary(path: path, summary)) }
-        FileHandle.standardError.write(
-          Data(view.footer(files: files.count, errors: errors, warnings: warnings).utf8))
+          renderer: DiagnosticRenderer(files: sources, decorator: decorator))
+        outcome.standardError =
+          view.diagnostics(diagnostics)
+          + view.footer(files: files.count, errors: errors, warnings: warnings)
+        outcome.standardOutput = summaries.map { view.summary(path: $0.0, $0.1) }.joined(
+          separator: "\n")
       }
-      if errors > 0 { throw ExitCode(1) }
+      return outcome
     }
   }
 }

@@ -12,7 +12,7 @@ struct DiagnosticOutputOptions: ParsableArguments {
   @Option(
     help: """
       Output format: 'text' prints compiler-style diagnostics to standard error and a summary \
-      to standard output; 'json' prints one JSON document to standard output. (default: text)
+      to standard output; 'json' prints one JSON document to standard output.
       """)
   var format: Format = .text
 

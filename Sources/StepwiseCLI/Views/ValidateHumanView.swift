@@ -31,7 +31,8 @@ struct ValidateHumanView {
   func footer(files: Int, errors: Int, warnings: Int) -> String {
     guard errors + warnings > 0 else { return "" }
     func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
-    return "\(plural(errors, "error")) and \(plural(warnings, "warning")) in \(plural(files, "file"))\n"
+    return
+      "\(plural(errors, "error")) and \(plural(warnings, "warning")) in \(plural(files, "file"))\n"
   }
 
   /// 62346 -> "62,346".

@@ -26,8 +26,11 @@ struct WorkloadSummary: Codable, Equatable {
     validationExamples = w.dataset.validation.holdout
     architecture = w.model.architecture.name
     let shape = w.dataset.name.imageShape
-    let input = LayerShape.spatial(channels: shape.channels, height: shape.height, width: shape.width)
-    switch ShapeInference.infer(w.model.architecture.layers(classes: w.dataset.name.classCount), input: input) {
+    let input = LayerShape.spatial(
+      channels: shape.channels, height: shape.height, width: shape.width)
+    switch ShapeInference.infer(
+      w.model.architecture.layers(classes: w.dataset.name.classCount), input: input)
+    {
     case .success(let result): parameterCount = result.parameterCount
     case .failure: parameterCount = nil
     }

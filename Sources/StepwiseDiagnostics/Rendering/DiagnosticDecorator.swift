@@ -1,5 +1,6 @@
 /// Styles the parts of a rendered diagnostic. The renderer decides layout; a decorator only wraps
-/// text, so golden tests use `PlainDecorator` and terminals get `ANSIDecorator` with no other change.
+/// text, so golden tests use `PlainDecorator` and terminals get `ANSIDecorator` with no other
+/// change.
 public protocol DiagnosticDecorator: Sendable {
   /// The `error:` / `warning:` / `note:` label.
   func severity(_ severity: Severity, _ text: String) -> String

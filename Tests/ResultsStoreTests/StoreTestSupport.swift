@@ -1,0 +1,58 @@
+import Foundation
+import Planning
+@testable import ResultsStore
+import Scheduling
+
+/// A fresh directory under the system temporary directory, removed by `cleanUp()`.
+struct TemporaryDirectory {
+  let path: String
+
+  init() throws {
+    path = NSTemporaryDirectory() + "stepwise-store-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+
+  func file(_ name: String) -> String { path + "/" + name }
+
+  func cleanUp() {
+    try? FileManager.default.removeItem(atPath: path)
+  }
+}
+
+/// A store with a registered synthetic study.
+func makeStore(
+  _ directory: TemporaryDirectory, _ study: SyntheticStudy, name: String = "results.sqlite",
+  options: StoreOptions = StoreOptions()
+) throws -> (ResultsStore, StudyID) {
+  let store = try ResultsStore(path: directory.file(name), options: options)
+  let id = try store.register(study.plan, planHash: "hash-\(study.seed)")
+  return (store, id)
+}
+
+extension Evaluation {
+  static func at(_ step: Int, _ error: Double) -> Evaluation {
+    Evaluation(step: step, validationError: error, validationLoss: 2 * error, trainingLoss: error)
+  }
+}
+
+/// What must match between two stores that ran the same plan: per-cell steps-to-result, and the
+/// curves and results of reached trials.
+struct StoreDigest: Equatable {
+  var stepsToResult: [CellID: Int]
+  var reached: [TrialKey: [Evaluation]]
+
+  init(_ store: ResultsStore, _ study: StudyID) throws {
+    let table = try store.readStudy(study)
+    stepsToResult = [:]
+    reached = [:]
+    for i in 0..<table.count {
+      guard table.states[i] == .reached, let s = table.stepsToResult[i] else { continue }
+      stepsToResult[table.cells[i]] = min(stepsToResult[table.cells[i]] ?? s, s)
+      reached[table.keys[i]] = table.curveRange(i).map {
+        Evaluation(
+          step: Int(table.steps[$0]), validationError: table.validationError[$0],
+          validationLoss: table.validationLoss[$0], trainingLoss: table.trainingLoss[$0])
+      }
+    }
+  }
+}

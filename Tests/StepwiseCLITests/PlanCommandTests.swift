@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import StepwiseDiagnostics
+import Testing
+
+@testable import Planning
+@testable import StepwiseCLI
+
+struct PlanCommandTests {
+  static let digest = ["--dataset-digest", "sha256:golden-dataset-digest"]
+
+  static var workloads: [String] {
+    let dir = PlanCLIGolden.repository.appendingPathComponent("workloads")
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+    return names.filter { $0.hasSuffix(".yaml") }.sorted()
+  }
+
+  static func plan(_ arguments: [String]) throws -> CommandOutcome {
+    try Stepwise.Plan.parse(arguments + digest).execute(decorator: PlainDecorator())
+  }
+
+  static func path(_ name: String) -> String {
+    PlanCLIGolden.repository.appendingPathComponent("workloads/\(name)").path
+  }
+
+  @Test(arguments: workloads)
+  func humanOutputIsGolden(name: String) throws {
+    let outcome = try Self.plan([Self.path(name), "--detailed-exitcode"])
+    #expect(outcome.standardError == "")
+    #expect(outcome.exitCode == 2)
+    PlanCLIGolden.check(outcome.standardOutput, name: "plan-\(name.dropLast(5)).txt")
+  }
+
+  @Test func jsonOutputIsGolden() throws {
+    let outcome = try Self.plan([Self.path("default.yaml"), "--json", "--throughput", "50"])
+    #expect(outcome.exitCode == 0)
+    PlanCLIGolden.check(outcome.standardOutput, name: "plan-default.json")
+    #expect(outcome.standardOutput.contains("\"assumedFLOPPerSecond\":50000000000.0"))
+  }
+
+  @Test func outWritesTheCanonicalPlanThatReadsBack() throws {
+    let dir = FileManager.default.temporaryDirectory
+      .appendingPathComponent("stepwise-plan-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let first = dir.appendingPathComponent("a.json").path
+    let second = dir.appendingPathComponent("b.json").path
+    #expect(try Self.plan([Self.path("default.yaml"), "--out", first]).exitCode == 0)
+    #expect(try Self.plan([Self.path("default.yaml"), "--out", second]).exitCode == 0)
+    let a = try Data(contentsOf: URL(fileURLWithPath: first))
+    #expect(a == (try Data(contentsOf: URL(fileURLWithPath: second))))
+    // The saved plan is an input too, and gives the same summary.
+    let fromPlan = try Self.plan([first])
+    let fromWorkload = try Self.plan([Self.path("default.yaml")])
+    #expect(fromPlan == fromWorkload)
+    // Byte-identical to the golden plan JSON that PlanningTests pins.
+    let golden = PlanCLIGolden.repository.appendingPathComponent(
+      "Tests/PlanningTests/Snapshots/default.plan.json")
+    #expect(a == (try Data(contentsOf: golden)))
+  }
+
+  @Test func workloadWithErrorsPrintsValidateDiagnosticsAndExits1() throws {
+    let dir = FileManager.default.temporaryDirectory
+      .appendingPathComponent("stepwise-plan-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("bad.yaml")
+    let text = try String(contentsOfFile: Self.path("default.yaml"), encoding: .utf8)
+      .replacingOccurrences(of: "kind: nesterov", with: "kind: nesterv")
+    try Data(text.utf8).write(to: file)
+    let outcome = try Self.plan([file.path, "--detailed-exitcode"])
+    #expect(outcome.exitCode == 1)
+    #expect(outcome.standardOutput == "")
+    #expect(outcome.standardError.hasPrefix("\(file.path):"))
+    #expect(outcome.standardError.contains("error:"))
+    #expect(outcome.standardError.contains("nesterv"))
+  }
+
+  @Test func planTimeErrorsPointAtTheBatchSize() throws {
+    let dir = FileManager.default.temporaryDirectory
+      .appendingPathComponent("stepwise-plan-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("w.yaml")
+    let text = try String(contentsOfFile: Self.path("default.yaml"), encoding: .utf8)
+      .replacingOccurrences(of: "execution: {jobs: 2,", with: "execution: {jobs: 2, workers: 3,")
+    try Data(text.utf8).write(to: file)
+    let outcome = try Self.plan([file.path])
+    #expect(outcome.exitCode == 1)
+    #expect(outcome.standardError.contains("error: batch size 16 is not divisible by 3 workers"))
+    #expect(outcome.standardError.contains("batch_sizes: [16, 64, 256, 1024]"))
+    #expect(outcome.standardError.contains("^~"))
+  }
+
+  @Test func unknownPlanVersionIsAClearError() throws {
+    let dir = FileManager.default.temporaryDirectory
+      .appendingPathComponent("stepwise-plan-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("future.json")
+    try Data(#"{"cells":[],"formatVersion":7,"keyEncodingVersion":1}"#.utf8).write(to: file)
+    let outcome = try Self.plan([file.path])
+    #expect(outcome.exitCode == 1)
+    #expect(
+      outcome.standardError.contains(
+        "error: cannot read the saved plan\n"))
+    #expect(outcome.standardError.contains("plan format version 7 is not supported"))
+  }
+
+  @Test func helpIsGolden() {
+    PlanCLIGolden.check(
+      Stepwise.helpMessage(for: Stepwise.Plan.self, columns: 100) + "\n", name: "plan-help.txt")
+    PlanCLIGolden.check(
+      Stepwise.helpMessage(for: Stepwise.Diff.self, columns: 100) + "\n", name: "diff-help.txt")
+  }
+
+  @Test func badFlagIsAUsageError() {
+    #expect(throws: (any Error).self) { try Stepwise.Plan.parse(["x.yaml", "--bogus"]) }
+    do {
+      _ = try Stepwise.Plan.parse(["x.yaml", "--throughput", "0"])
+      Issue.record("negative throughput was accepted")
+    } catch {
+      #expect(Stepwise.exitCode(for: error).rawValue == 64)
+      #expect(Stepwise.message(for: error).contains("--throughput must be a positive number"))
+    }
+    do {
+      _ = try Stepwise.Diff.parse(["only-one.yaml"])
+      Issue.record("a single file was accepted")
+    } catch {
+      #expect(Stepwise.exitCode(for: error).rawValue == 64)
+    }
+  }
+}
