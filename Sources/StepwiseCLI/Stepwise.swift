@@ -10,7 +10,10 @@ public struct Stepwise: ParsableCommand {
       (resumably, on one machine or many), and reports steps-to-result curves.
       """,
     version: "0.1.0",
-    subcommands: [Validate.self, Plan.self, Diff.self, Report.self, Schema.self, Init.self]
+    subcommands: [
+      Validate.self, Plan.self, Diff.self, Run.self, Status.self, Report.self, Schema.self,
+      Init.self,
+    ]
   )
 
   public init() {}

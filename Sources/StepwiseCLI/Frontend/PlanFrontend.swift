@@ -35,8 +35,13 @@ struct PlanFrontend {
             detail: exists ? "check its permissions" : "check the path", at: file.startRange)
         ], files: [file], wasSavedPlan: false)
     }
-    let bytes = [UInt8](data)
-    let file = SourceFile(path: path, bytes: bytes)
+    return load(SourceFile(path: path, bytes: [UInt8](data)))
+  }
+
+  /// Compiles (or decodes) source already in memory: the built-in default workload of `run`.
+  func load(_ file: SourceFile) -> Result {
+    let bytes = file.bytes
+    let path = file.path
     if PlanDocument.looksLikePlan(bytes) {
       do {
         return Result(
