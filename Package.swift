@@ -126,6 +126,8 @@ let package = Package(
     .testTarget(
       name: "AnalysisTests", dependencies: ["Analysis", "Report", "StepwiseTestSupport"],
       exclude: ["Fixtures", "Snapshots"]),
-    .testTarget(name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"],
+      exclude: ["Snapshots", "Fixtures"]),
   ]
 )

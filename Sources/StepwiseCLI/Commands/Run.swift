@@ -78,7 +78,7 @@ extension Stepwise {
         let execution = plan.workload.execution
         let parallelism = try Parallelism.choose(
           jobs: jobs ?? execution.jobs, workers: workers ?? execution.workers,
-          cores: ProcessInfo.processInfo.activeProcessorCount, trials: plan.trials.count)
+          cores: MPILaunch.coresPerRank(), trials: plan.trials.count)
         let opened = try ResultsStore(path: storePath)
         progress.note(
           "\(plan.workload.name): \(plan.trials.count) trials, store \(storePath), \(parallelism)")

@@ -24,6 +24,8 @@ struct StudyRun {
   var checkpointEverySteps: Int
   var progress: RunProgress
   var handleSignals = true
+  /// Off only to check (and measure) what exact early stop saves.
+  var exactEarlyStop = true
   var cores = ProcessInfo.processInfo.activeProcessorCount
 
   struct Outcome {
@@ -91,7 +93,8 @@ struct StudyRun {
     let scheduler = Scheduler(
       ledger: ledger, runner: runner,
       configuration: SchedulerConfiguration(
-        jobs: parallelism.jobs, checkpointEverySteps: checkpointEverySteps,
+        jobs: parallelism.jobs, exactEarlyStop: exactEarlyStop,
+        checkpointEverySteps: checkpointEverySteps,
         handleSignals: handleSignals, owner: owner),
       progress: progress)
     let summary = try scheduler.run(plan)
