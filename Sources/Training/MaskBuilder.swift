@@ -104,7 +104,7 @@ struct TrainingBatches: Sequence {
     let batchSize = batchSize
     return AnyIterator {
       guard start < set.count else { return nil }
-      let end = min(set.count, start + batchSize)
+      let end = Swift.min(set.count, start + batchSize)
       defer { start = end }
       let size = set.imageSize
       return PruningBatch(

@@ -89,7 +89,7 @@ struct RunProcessTests {
     #expect(a.conflicts == 0 && b.conflicts == 0)
   }
 
-  @Test(.enabled(if: canRun && which("sqlite3") != nil))
+  @Test(.enabled(if: canRun && which("python3") != nil))
   func killNineAtRandomMomentsThenResumeEqualsAnUninterruptedRun() throws {
     let binary = try #require(Self.binary)
     let kills = Self.slow ? 20 : 3
