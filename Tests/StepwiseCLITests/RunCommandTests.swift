@@ -98,7 +98,7 @@ struct RunCommandTests {
     #expect(steps.render().contains("300 (lr 0.2, m 0.9)"))
   }
 
-  @Test(.enabled(if: hasData))
+  @Test(.enabled(if: RunCommandTests.hasData))
   func runThenRerunThenStatus() throws {
     let store = Self.temporaryStore()
     let (code, output) = try Self.run([Self.tiny, "--store", store, "--jobs", "2"])
@@ -144,7 +144,7 @@ struct RunCommandTests {
     #expect(plan.exitCode == 0, "\(plan.standardOutput)\(plan.standardError)")
   }
 
-  @Test(.enabled(if: hasData))
+  @Test(.enabled(if: RunCommandTests.hasData))
   func exactEarlyStopGivesTheSameStepsToResultAsRunningEveryTrialToTheEnd() throws {
     let loaded = PlanFrontend().load(path: Self.tiny)
     let plan = try #require(loaded.plan)

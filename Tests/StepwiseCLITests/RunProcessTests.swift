@@ -89,7 +89,7 @@ struct RunProcessTests {
     #expect(a.conflicts == 0 && b.conflicts == 0)
   }
 
-  @Test(.enabled(if: canRun && which("python3") != nil))
+  @Test(.enabled(if: RunProcessTests.canRun && RunProcessTests.which("python3") != nil))
   func killNineAtRandomMomentsThenResumeEqualsAnUninterruptedRun() throws {
     let binary = try #require(Self.binary)
     let kills = Self.slow ? 20 : 3
@@ -103,7 +103,7 @@ struct RunProcessTests {
     #expect(output.contains("equal:"))
   }
 
-  @Test(.enabled(if: canRun))
+  @Test(.enabled(if: RunProcessTests.canRun))
   func twoRunsOnOneStoreShareTheWorkWithoutRunningATrialTwice() throws {
     let binary = try #require(Self.binary)
     let store = RunCommandTests.temporaryStore()
@@ -139,7 +139,7 @@ struct RunProcessTests {
     #expect(final.conflicts == 0)
   }
 
-  @Test(.enabled(if: canRun && which("mpirun") != nil))
+  @Test(.enabled(if: RunProcessTests.canRun && RunProcessTests.which("mpirun") != nil))
   func threeRanksUnderMpirunGiveTheSameResultsAsOneProcess() throws {
     let binary = try #require(Self.binary)
     let single = RunCommandTests.temporaryStore()
