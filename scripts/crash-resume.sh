@@ -6,8 +6,8 @@
 #
 #   scripts/crash-resume.sh [-n KILLS] [-s SEED] [-b STEPWISE] [-j JOBS] WORKLOAD
 #
-# KILLS defaults to 20 (issue 6); the kill moment is uniform in (0.1 s, the reference run's wall
-# time), so kills land in data loading, mask computation, training, checkpointing and recording.
+# KILLS defaults to 20 (issue 6); each kill moment is uniform in (0.05 s, 2 x the reference run's
+# wall time / KILLS), so kills land in data loading, masks, training, checkpointing and recording.
 # Runs with one job by default (-j to change).
 set -euo pipefail
 kills=20 seed=$RANDOM bin="" jobs=1
@@ -32,8 +32,11 @@ echo "reference run: ${wall}s"
 
 completed=0
 for ((i = 1; i <= kills; i++)); do
-  # A moment in (0.1 s, wall): RANDOM is 0..32767.
-  delay=$(awk -v w="$wall" -v r=$RANDOM 'BEGIN { printf "%.3f", 0.1 + (w - 0.1) * r / 32767 }')
+  # A moment in (0.05 s, 2 x wall / kills): the kills together cover about one run's work, so
+  # most land before the study is finished (a window of the whole wall time let the first few
+  # kills finish the study and made the rest no-ops). RANDOM is 0..32767.
+  delay=$(awk -v w="$wall" -v n="$kills" -v r=$RANDOM \
+    'BEGIN { printf "%.3f", 0.05 + (2 * w / n) * r / 32767 }')
   "$bin" run --quiet --jobs "$jobs" --store "$work/crash.sqlite" "$workload" \
     > "$work/run-$i.txt" 2> "$work/run-$i.err" &
   pid=$!
