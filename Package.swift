@@ -147,6 +147,6 @@ let package = Package(
       exclude: ["Fixtures", "Snapshots"]),
     .testTarget(
       name: "StepwiseCLITests", dependencies: ["StepwiseCLI", "StepwiseTestSupport"],
-      exclude: ["Snapshots"]),
+      exclude: ["Snapshots", "Fixtures"]),
   ]
 )

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Regenerates Sources/StepwiseCLI/Embedded/*.swift from grammar/ so that `stepwise schema` and
-# `stepwise init` need no files at run time. StepwiseCLITests fails when they are out of date.
+# Regenerates Sources/StepwiseCLI/Embedded/*.swift from grammar/ and workloads/default.yaml so
+# that `stepwise schema`, `stepwise init` and `stepwise run` (no argument) need no files at run
+# time. StepwiseCLITests fails when they are out of date.
 set -eu
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/Sources/StepwiseCLI/Embedded"
@@ -15,3 +16,4 @@ embed() { # name source
 }
 embed EmbeddedSchema grammar/workload.schema.json
 embed EmbeddedStarter grammar/starter.yaml
+embed EmbeddedDefaultWorkload workloads/default.yaml

@@ -27,6 +27,13 @@ extension Stepwise {
     @Argument(help: "The workload or saved plan after the edit.")
     var new: String
 
+    @Option(
+      help: """
+        A results store (SQLite): also say how many of NEW's trials it has finished (reused) \
+        and how many remain to run.
+        """)
+    var store: String?
+
     @Flag(help: "Print every trial's action as JSON on standard output.")
     var json = false
 
@@ -58,6 +65,23 @@ extension Stepwise {
       }
       let diff = PlanDiff(old: oldPlan, new: newPlan)
       outcome.standardOutput += json ? DiffJSONView().render(diff) : DiffHumanView().render(diff)
+      if let store, !json {
+        do {
+          let stored = try StoreStatus.stored(newPlan, storePath: store)
+          let done = newPlan.trials.filter { stored[$0.key]?.finished == true }.count
+          let started = newPlan.trials.filter {
+            stored[$0.key].map { !$0.finished && $0.stepsRun > 0 } ?? false
+          }.count
+          outcome.standardOutput +=
+            "store \(store): \(done) of the new plan's trials done (reused), "
+            + "\(started) started (continue from their checkpoints), "
+            + "\(newPlan.trials.count - done) to run\n"
+        } catch {
+          outcome.standardError += "error: \(error)\n"
+          outcome.exitCode = 1
+          return outcome
+        }
+      }
       if !diff.isEmpty { outcome.exitCode = 2 }
       return outcome
     }

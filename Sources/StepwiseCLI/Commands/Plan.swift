@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Planning
+import ResultsStore
 import StepwiseDiagnostics
 
 extension Stepwise {
@@ -26,6 +27,13 @@ extension Stepwise {
 
     @Flag(help: "Print the summary and per-cell rows as JSON on standard output.")
     var json = false
+
+    @Option(
+      help: """
+        A results store (SQLite) to compare with: trials it has finished count as done, and \
+        --detailed-exitcode looks only at what is left.
+        """)
+    var store: String?
 
     @Flag(help: "Exit with 2 when there are trials to run and 0 when there are none.")
     var detailedExitcode = false
@@ -73,7 +81,17 @@ extension Stepwise {
           return outcome
         }
       }
-      let summary = PlanSummary(plan, throughput: throughput * 1e9)
+      var stored: [TrialKey: StoredTrial] = [:]
+      if let store {
+        do {
+          stored = try StoreStatus.stored(plan, storePath: store)
+        } catch {
+          outcome.standardError += "error: \(error)\n"
+          outcome.exitCode = 1
+          return outcome
+        }
+      }
+      let summary = PlanSummary(plan, throughput: throughput * 1e9, stored: stored)
       if json {
         outcome.standardOutput += PlanJSONView().render(plan, summary)
       } else {

@@ -36,7 +36,13 @@ struct PlanFrontend {
         ], files: [file], wasSavedPlan: false)
     }
     if PlanDocument.looksLikePlan(bytes) { return loadPlan(path: path, bytes: bytes) }
-    let file = SourceFile(path: path, bytes: bytes)
+    return load(SourceFile(path: path, bytes: bytes))
+  }
+
+  /// Compiles (or decodes) source already in memory: the built-in default workload of `run`.
+  func load(_ file: SourceFile) -> Result {
+    let path = file.path
+    if PlanDocument.looksLikePlan(file.bytes) { return loadPlan(path: path, bytes: file.bytes) }
     let (workload, loadDiagnostics) = WorkloadLoader(environment: environment).load(file)
     guard let workload else {
       return Result(plan: nil, diagnostics: loadDiagnostics, files: [file], wasSavedPlan: false)

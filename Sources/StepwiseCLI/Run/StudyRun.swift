@@ -1,0 +1,202 @@
+import Crypto
+import Foundation
+import Planning
+import Pruning
+import ResultsStore
+import Scheduling
+import Training
+
+/// One `stepwise run` of a compiled plan against a store: the glue between the stages.
+///
+/// 1. Registers the plan in the store (its study, every trial as planned unless known), refusing
+///    a saved plan that is stale against the store.
+/// 2. Computes each pruning node's mask once (skipping those already stored) and stores it; every
+///    trial of the node, at every batch size, trains under that mask.
+/// 3. Hands the plan to the `Scheduler` with the trainer (`ScheduledTrialRunner`) and the store
+///    (`StoreLedger`), which skips finished trials, resumes interrupted ones from their
+///    checkpoints and stops dominated ones early (exactly).
+/// 4. Reads the study back from the store for the steps-to-result table.
+struct StudyRun {
+  var plan: ExecutionPlan
+  var isSavedPlan: Bool
+  var store: ResultsStore
+  var parallelism: Parallelism
+  var checkpointEverySteps: Int
+  var progress: RunProgress
+  var handleSignals = true
+  /// Off only to check (and measure) what exact early stop saves.
+  var exactEarlyStop = true
+  var cores = ProcessInfo.processInfo.activeProcessorCount
+
+  struct Outcome {
+    var summary: SchedulerSummary
+    var table: StepsTable
+    var masksComputed: Int
+    var masksStored: Int
+    var maskSeconds: Double
+    /// Seconds the trials' threads spent waiting on the store, and the number of calls.
+    var storeSeconds: Double
+    var storeCalls: Int
+    /// Everything from opening the plan to the table, masks included.
+    var wallSeconds: Double
+    var interruptedBeforeTraining: Bool
+  }
+
+  /// SHA-256 of the plan's canonical JSON: the plan's identity in the store.
+  static func planHash(_ plan: ExecutionPlan) throws -> String {
+    SHA256.hash(data: try PlanDocument.encode(plan)).map { String(format: "%02x", $0) }.joined()
+  }
+
+  func execute() throws -> Outcome {
+    let started = Date()
+    let hash = try Self.planHash(plan)
+    if isSavedPlan, let existing = try store.study(named: plan.workload.name),
+      let stored = try store.planHash(of: existing), stored != hash
+    {
+      throw RunError.stalePlan(name: plan.workload.name, store: store.path)
+    }
+    let study = try store.register(plan, planHash: hash)
+    try store.setSetting("checkpoint_every_steps", String(checkpointEverySteps))
+
+    // Masks, once per pruning node, before any trial: a Ctrl-C here stops between masks.
+    let interrupted = LockedFlag()
+    var trap: SignalTrap? =
+      handleSignals ? SignalTrap { _ in interrupted.set() } : nil
+    let masks = try prepareMasks(interrupted: interrupted)
+    trap?.cancel()
+    trap = nil
+    if interrupted.value {
+      var summary = SchedulerSummary()
+      summary.total = plan.trials.count
+      summary.interrupted = true
+      return Outcome(
+        summary: summary, table: StepsTable(try store.readStudy(study), workload: plan.workload),
+        masksComputed: masks.computed, masksStored: masks.stored, maskSeconds: masks.seconds,
+        storeSeconds: 0, storeCalls: 0, wallSeconds: Date().timeIntervalSince(started),
+        interruptedBeforeTraining: true)
+    }
+
+    let owner = LeaseOwner.current()
+    try store.beginRun(
+      RunRecord(
+        owner: owner, study: study, machine: Self.machine(cores: cores),
+        stepwiseVersion: Stepwise.configuration.version, trainerVersion: plan.trainerVersion,
+        jobs: parallelism.jobs, workers: parallelism.workers))
+    let ledger = TimedLedger(StoreLedger(store: store, study: study))
+    let table = masks.table
+    let runner = ScheduledTrialRunner(
+      trainer: TrialRunner(
+        configuration: TrainerConfiguration(
+          workers: parallelism.workers, threadsPerWorker: parallelism.threadsPerWorker,
+          checkpointEverySteps: checkpointEverySteps)),
+      masks: { key in table[key] })
+    let scheduler = Scheduler(
+      ledger: ledger, runner: runner,
+      configuration: SchedulerConfiguration(
+        jobs: parallelism.jobs, exactEarlyStop: exactEarlyStop,
+        checkpointEverySteps: checkpointEverySteps,
+        handleSignals: handleSignals, owner: owner),
+      progress: progress)
+    let summary = try scheduler.run(plan)
+    try store.finishRun(owner.runID, summary)
+    let totals = ledger.totals
+    return Outcome(
+      summary: summary, table: StepsTable(try store.readStudy(study), workload: plan.workload),
+      masksComputed: masks.computed, masksStored: masks.stored, maskSeconds: masks.seconds,
+      storeSeconds: totals.seconds, storeCalls: totals.calls,
+      wallSeconds: Date().timeIntervalSince(started), interruptedBeforeTraining: false)
+  }
+
+  /// The masks of every pruning node with a sparse trial: read from the store, or computed on
+  /// every core and stored.
+  private func prepareMasks(interrupted: LockedFlag) throws -> (
+    table: [TrialKey: [Float]], computed: Int, stored: Int, seconds: Double
+  ) {
+    var firstTrial: [TrialKey: TrialSpec] = [:]
+    var nodes: [PruningNode] = []
+    for spec in plan.trials {
+      guard let node = spec.pruning, spec.sparsity > 0, firstTrial[node.key] == nil else {
+        continue
+      }
+      firstTrial[node.key] = spec
+      nodes.append(node)
+    }
+    var table: [TrialKey: [Float]] = [:]
+    var computed = 0
+    var stored = 0
+    var seconds = 0.0
+    let builder = MaskBuilder(threads: max(1, cores))
+    for (position, node) in nodes.enumerated() {
+      if interrupted.value { break }
+      let label =
+        "mask \(position + 1)/\(nodes.count): \(node.method.method.rawValue) "
+        + "sparsity \(StepsTable.percent(node.sparsity)) init seed \(node.initSeed) "
+        + "[\(node.key.short)]"
+      if let record = try store.mask(node.key) {
+        table[node.key] = record.mask.unpacked()
+        stored += 1
+        progress.note("\(label): stored")
+        continue
+      }
+      guard let spec = firstTrial[node.key] else { continue }
+      let result: PruningResult
+      do {
+        result = try builder.mask(for: spec)
+      } catch {
+        throw RunError.mask(label: label, message: "\(error)")
+      }
+      try store.saveMask(
+        MaskRecord(
+          key: node.key, sparsity: node.sparsity, method: node.method.method.rawValue,
+          layerDensity: result.layers.filter(\.prunable).map {
+            MaskRecord.LayerDensity(
+              layer: $0.name, density: $0.total > 0 ? Double($0.kept) / Double($0.total) : 0)
+          },
+          mask: PackedMask(keeping: result.mask)))
+      // Another run may have stored the node first; train under the stored one either way.
+      table[node.key] = try store.mask(node.key)?.mask.unpacked() ?? result.mask
+      computed += 1
+      seconds += result.seconds
+      progress.note(
+        String(
+          format: "%@: computed on %d examples in %.1f s (%.2f%% kept)", label, result.examples,
+          result.seconds, 100 * (1 - result.achievedSparsity)))
+    }
+    return (table, computed, stored, seconds)
+  }
+
+  /// CPU model and core count, for the runs table.
+  static func machine(cores: Int) -> String {
+    let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let model =
+      cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+      .flatMap { $0.split(separator: ":", maxSplits: 1).last }
+      .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+    return "\(model), \(cores) cores"
+  }
+}
+
+/// A flag set from the signal trap's thread and read by the mask loop.
+final class LockedFlag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var flag = false
+  func set() { lock.withLock { flag = true } }
+  var value: Bool { lock.withLock { flag } }
+}
+
+/// Why a run could not start or go on, in words for the user.
+enum RunError: Error, CustomStringConvertible {
+  case stalePlan(name: String, store: String)
+  case mask(label: String, message: String)
+
+  var description: String {
+    switch self {
+    case .stalePlan(let name, let store):
+      return "the saved plan is stale: study '\(name)' in \(store) was registered from a "
+        + "different plan (the workload or the data changed since it was saved); re-plan with "
+        + "`stepwise plan WORKLOAD --out PLAN`, or run the workload itself"
+    case .mask(let label, let message):
+      return "\(label): \(message)"
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Planning
+import Scheduling
+
+/// The trainer as the scheduler sees it: `TrialRunner` behind the `TrialRunning` contract.
+///
+/// The scheduler speaks in `TrialSession`s and `TrialOutcome`s, the trainer in `TrialMonitor`s
+/// and `TrialEnd`s; this type translates one to the other and nothing more, so that neither
+/// module has to know the other's vocabulary. The mask of a sparse trial comes from `masks`
+/// (computed once per pruning node before the run; see `MaskBuilder`).
+public struct ScheduledTrialRunner: TrialRunning {
+  public var trainer: TrialRunner
+  /// The mask of a pruning node (by its key), or nil when the node has none stored.
+  public var masks: @Sendable (TrialKey) -> [Float]?
+
+  public init(trainer: TrialRunner, masks: @escaping @Sendable (TrialKey) -> [Float]?) {
+    self.trainer = trainer
+    self.masks = masks
+  }
+
+  public func run(
+    _ spec: TrialSpec, resumingFrom checkpoint: TrialCheckpoint?, session: TrialSession
+  ) -> TrialOutcome {
+    var mask: [Float]?
+    if let node = spec.pruning, spec.sparsity > 0 {
+      guard let stored = masks(node.key) else {
+        return .failed(message: "the pruning mask \(node.key.short) was not computed")
+      }
+      mask = stored
+    }
+    var runner = trainer
+    runner.configuration.checkpointEverySteps = session.checkpointEverySteps
+    let monitor = Self.monitor(for: session)
+    let report = runner.run(
+      spec, mask: mask, resumingFrom: checkpoint?.bytes, monitor: monitor)
+    return Self.outcome(report.end)
+  }
+
+  /// The trainer's monitor that forwards to `session`.
+  public static func monitor(for session: TrialSession) -> TrialMonitor {
+    TrialMonitor(
+      evaluated: { event in
+        control(
+          session.evaluated(
+            Evaluation(
+              step: event.step, validationError: event.validationError,
+              validationLoss: event.validationLoss, trainingLoss: event.trainingLoss)))
+      },
+      checkpoint: { step, bytes in session.saveCheckpoint(step: step, bytes: bytes) },
+      poll: { control(session.directive) })
+  }
+
+  /// A scheduler directive in the trainer's words.
+  public static func control(_ directive: TrialDirective) -> TrialControl {
+    switch directive {
+    case .proceed: return .proceed
+    case .stop(let step): return .stop(atStep: step)
+    case .interrupt: return .interrupt
+    }
+  }
+
+  /// How the trainer's end reads to the scheduler. A give-up rule and a spent budget are both
+  /// `notReached` (the state says the goal was not met within what the trial was allowed).
+  public static func outcome(_ end: TrialEnd) -> TrialOutcome {
+    switch end {
+    case .reached(let step): return .reached(step: step)
+    case .budgetSpent, .gaveUp: return .notReached
+    case .dominated(let step): return .dominated(step: step)
+    case .diverged: return .diverged
+    case .interrupted: return .interrupted
+    case .failed(let message): return .failed(message: message)
+    }
+  }
+}
