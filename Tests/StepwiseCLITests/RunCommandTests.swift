@@ -139,9 +139,9 @@ struct RunCommandTests {
     }
 
     // plan --store: nothing left to run.
-    let plan = try Stepwise.Plan.parse([Self.tiny, "--store", store, "--detailed-exitcode"])
+    let replan = try Stepwise.Plan.parse([Self.tiny, "--store", store, "--detailed-exitcode"])
       .execute(decorator: PlainDecorator())
-    #expect(plan.exitCode == 0, "\(plan.standardOutput)\(plan.standardError)")
+    #expect(replan.exitCode == 0, "\(replan.standardOutput)\(replan.standardError)")
   }
 
   @Test(.enabled(if: RunCommandTests.hasData))

@@ -149,8 +149,7 @@ struct StudyRun {
         MaskRecord(
           key: node.key, sparsity: node.sparsity, method: node.method.method.rawValue,
           layerDensity: result.layers.filter(\.prunable).map {
-            MaskRecord.LayerDensity(
-              layer: $0.name, density: $0.total > 0 ? Double($0.kept) / Double($0.total) : 0)
+            MaskRecord.LayerDensity(layer: $0.name, kept: $0.kept, total: $0.total)
           },
           mask: PackedMask(keeping: result.mask)))
       // Another run may have stored the node first; train under the stored one either way.
