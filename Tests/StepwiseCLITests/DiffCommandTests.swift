@@ -8,7 +8,7 @@ import Testing
 /// `stepwise diff` on edits of the default workload: one case per class, with its exit code.
 struct DiffCommandTests {
   static let original: String = {
-    let url = PlanCLIGolden.repository.appendingPathComponent("workloads/default.yaml")
+    let url = PlanCLIGolden.repository.appendingPathComponent("Tests/StepwiseCLITests/Fixtures/diff-base.yaml")
     return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
   }()
 

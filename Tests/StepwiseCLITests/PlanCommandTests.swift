@@ -82,7 +82,9 @@ struct PlanCommandTests {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let file = dir.appendingPathComponent("w.yaml")
-    let text = try String(contentsOfFile: Self.path("default.yaml"), encoding: .utf8)
+    let base = PlanCLIGolden.repository
+      .appendingPathComponent("Tests/StepwiseCLITests/Fixtures/diff-base.yaml")
+    let text = try String(contentsOf: base, encoding: .utf8)
       .replacingOccurrences(of: "execution: {jobs: 2,", with: "execution: {jobs: 2, workers: 3,")
     try Data(text.utf8).write(to: file)
     let outcome = try Self.plan([file.path])

@@ -30,7 +30,7 @@ struct ValidateCommandTests {
 
   @Test func jsonOutputIsGolden() {
     let outcome = check(
-      ["workloads/default.yaml", "Tests/StepwiseCLITests/Snapshots/two-errors.yaml"], format: .json)
+      ["Tests/StepwiseCLITests/Fixtures/diff-base.yaml", "Tests/StepwiseCLITests/Snapshots/two-errors.yaml"], format: .json)
     #expect(outcome.hasErrors)
     #expect(outcome.standardError.isEmpty)
     let failure = Golden.compare(
@@ -40,7 +40,7 @@ struct ValidateCommandTests {
 
   @Test func textOutputIsGolden() {
     let outcome = check(
-      ["workloads/default.yaml", "Tests/StepwiseCLITests/Snapshots/two-errors.yaml"], format: .text)
+      ["Tests/StepwiseCLITests/Fixtures/diff-base.yaml", "Tests/StepwiseCLITests/Snapshots/two-errors.yaml"], format: .text)
     let failure = Golden.compare(
       "--- stdout\n" + outcome.standardOutput + "--- stderr\n" + outcome.standardError,
       toFileAt: Self.snapshots + "/validate-text.txt")
