@@ -5,8 +5,10 @@ import WorkloadModel
 /// Every figure is an upper bound: each trial is assumed to run its whole step budget, while real
 /// trials stop at the goal. Compute counts training (6 x forward multiply-adds per example),
 /// every full-validation evaluation (2 x per example, every `evaluation.every_steps` steps) and
-/// the pruning masks (one forward and backward pass per scored example; GraSP's Hessian-vector
-/// product is not counted).
+/// the pruning masks: SNIP scores each example with one forward and backward pass (a training
+/// example's cost); GraSP needs a gradient and a Hessian-vector product, counted as three such
+/// passes (forward-over-reverse costs about twice a gradient); random and magnitude masks read no
+/// data and count as free.
 public struct PlanSummary: Hashable, Sendable, Codable {
   /// Sustained FLOP/s assumed when none is given: 20 GFLOP/s, science.md section 8's estimate for
   /// the Simple-CNN on the project's 2-core machine (peak sgemm is higher; small convs are not).
@@ -26,6 +28,10 @@ public struct PlanSummary: Hashable, Sendable, Codable {
   public var cells: Int
   public var trials: Int
   public var pruningNodes: Int
+  /// Training examples each mask scores (0 for methods that read no data).
+  public var pruningExamplesPerMask: Int
+  /// FLOP of computing every mask (included in `totalFLOP`).
+  public var pruningFLOP: Double
   public var largestStepBudget: Int
   /// Sum over trials of step budget x batch size.
   public var trainingExamples: Int
@@ -71,27 +77,29 @@ public struct PlanSummary: Hashable, Sendable, Codable {
       }
     }
     let scored: Int
+    switch workload.study.pruning.examples {
+    case .all: scored = dataset.trainingExamples
+    case .count(let n): scored = min(n, dataset.trainingExamples)
+    case .perClass(let n): scored = n * dataset.name.classCount
+    }
+    let passesPerExample: Double
     switch workload.study.pruning.method {
-    case .snip, .grasp:
-      switch workload.study.pruning.examples {
-      case .all: scored = dataset.trainingExamples
-      case .count(let n): scored = n
-      case .perClass(let n): scored = n * dataset.name.classCount
-      }
-    case .random, .magnitude, .none:
-      scored = 0
+    case .snip: passesPerExample = 1
+    case .grasp: passesPerExample = 3
+    case .random, .magnitude, .none: passesPerExample = 0
     }
     self.cells = rows.count
     self.trials = plan.trials.count
     self.pruningNodes = plan.pruningNodes.count
+    self.pruningExamplesPerMask = passesPerExample > 0 ? scored : 0
     self.largestStepBudget = largest
     self.trainingExamples = training
     self.evaluationExamples = evaluation
     self.forwardMultiplyAdds = macs
     let m = Double(macs)
-    self.totalFLOP =
-      6 * m * Double(training) + 2 * m * Double(evaluation)
-      + 6 * m * Double(scored * plan.pruningNodes.count)
+    self.pruningFLOP =
+      passesPerExample * 6 * m * Double(scored) * Double(plan.pruningNodes.count)
+    self.totalFLOP = 6 * m * Double(training) + 2 * m * Double(evaluation) + pruningFLOP
     self.throughput = throughput
     self.estimatedHours = totalFLOP / throughput / 3600
     self.done = done

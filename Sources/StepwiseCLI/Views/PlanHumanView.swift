@@ -21,7 +21,7 @@ struct PlanHumanView {
       \(w.optimizers.count == 1 ? "" : "s") x \(sparsities) sparsities x \(sizes) batch sizes
         trials          \(grouped(s.trials)) = \(grouped(perCell)) per cell, \
       \(grouped(s.done)) done, \(grouped(s.pending)) to run
-        pruning masks   \(grouped(s.pruningNodes)) (\(method), one per trial and sparsity > 0)
+        pruning masks   \(masks(s, method: method, batchSizes: sizes))
         largest budget  \(grouped(s.largestStepBudget)) steps
         examples        at most \(scientific(Double(s.trainingExamples))) trained, \
       \(scientific(Double(s.evaluationExamples))) evaluated
@@ -33,6 +33,17 @@ struct PlanHumanView {
       """
     out += table(s)
     return out
+  }
+
+  /// How many masks and what they cost: a mask is shared by every batch size of its init seed
+  /// and sparsity, and sparsity 0 needs none.
+  func masks(_ s: PlanSummary, method: String, batchSizes: Int) -> String {
+    guard s.pruningNodes > 0 else { return "none (every sparsity is 0)" }
+    let shared = "\(method), one per init seed and sparsity > 0, shared by \(batchSizes) batch sizes"
+    guard s.pruningExamplesPerMask > 0 else { return "\(grouped(s.pruningNodes)) (\(shared); no data read)" }
+    return "\(grouped(s.pruningNodes)) (\(shared))\n"
+      + "                  each scores \(grouped(s.pruningExamplesPerMask)) examples: "
+      + "\(scientific(s.pruningFLOP)) FLOP in all = \(hours(s.pruningFLOP / s.throughput / 3600))"
   }
 
   func table(_ s: PlanSummary) -> String {
@@ -80,6 +91,7 @@ func scientific(_ x: Double) -> String {
 }
 
 func hours(_ h: Double) -> String {
+  if h * 60 < 1 { return String(format: "%.0f seconds", (h * 3600).rounded(.up)) }
   if h < 1 { return String(format: "%.0f minutes", (h * 60).rounded(.up)) }
   if h < 48 { return String(format: "%.1f hours", h) }
   return "\(grouped(Int(h.rounded()))) hours (\(grouped(Int((h / 24).rounded()))) days)"

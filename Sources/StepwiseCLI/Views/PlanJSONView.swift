@@ -25,6 +25,8 @@ struct PlanJSONView {
         "cells": .int(Int64(s.cells)), "trials": .int(Int64(s.trials)),
         "done": .int(Int64(s.done)), "pending": .int(Int64(s.pending)),
         "pruningNodes": .int(Int64(s.pruningNodes)),
+        "pruningExamplesPerMask": .int(Int64(s.pruningExamplesPerMask)),
+        "pruningFLOP": .double(s.pruningFLOP),
         "largestStepBudget": .int(Int64(s.largestStepBudget)),
         "trainingExamples": .int(Int64(s.trainingExamples)),
         "evaluationExamples": .int(Int64(s.evaluationExamples)),
