@@ -84,26 +84,10 @@ final class WorkloadChecker {
   }
 
   func integer(_ node: YAMLNode, _ what: String) -> Int? {
-    guard let scalar = node.scalar, !scalar.isNull else {
-      report(
-        CommonMessages.wrongType(
-          expected: "an integer", found: describe(node), what: what, at: node.range))
+    guard let (text, number) = numberSyntax(node, what, expected: "an integer") else {
       return nil
     }
-    let text = scalar.value
-    if isString(node) {
-      if NumberSyntax.classify(text) != nil {
-        report(
-          CommonMessages.quotedNumber(
-            expected: "an integer", what: what, text: text, at: node.range))
-      } else {
-        report(
-          CommonMessages.wrongType(
-            expected: "an integer", found: describe(node), what: what, at: node.range))
-      }
-      return nil
-    }
-    switch NumberSyntax.classify(text) {
+    switch number {
     case .integer(let digits):
       guard let value = Int(digits) else {
         report(CommonMessages.integerOverflow(what: what, text: text, at: node.range))
@@ -112,39 +96,16 @@ final class WorkloadChecker {
       return value
     case .real:
       report(CommonMessages.notAnInteger(what: what, text: text, at: node.range))
-      return nil
     case .special:
       report(CommonMessages.notFinite(what: what, text: text, at: node.range))
-      return nil
-    case .none:
-      report(
-        CommonMessages.wrongType(
-          expected: "an integer", found: describe(node), what: what, at: node.range))
-      return nil
     }
+    return nil
   }
 
   /// A real number: integers (`1`), decimals (`0.5`) and exponents (`1e-4`) are all accepted.
   func real(_ node: YAMLNode, _ what: String) -> Double? {
-    guard let scalar = node.scalar, !scalar.isNull else {
-      report(
-        CommonMessages.wrongType(
-          expected: "a number", found: describe(node), what: what, at: node.range))
-      return nil
-    }
-    let text = scalar.value
-    if isString(node) {
-      if NumberSyntax.classify(text) != nil {
-        report(
-          CommonMessages.quotedNumber(expected: "a number", what: what, text: text, at: node.range))
-      } else {
-        report(
-          CommonMessages.wrongType(
-            expected: "a number", found: describe(node), what: what, at: node.range))
-      }
-      return nil
-    }
-    switch NumberSyntax.classify(text) {
+    guard let (text, number) = numberSyntax(node, what, expected: "a number") else { return nil }
+    switch number {
     case .integer(let digits), .real(let digits):
       guard let value = Double(digits), value.isFinite else {
         report(CommonMessages.realOverflow(what: what, text: text, at: node.range))
@@ -154,12 +115,33 @@ final class WorkloadChecker {
     case .special:
       report(CommonMessages.notFinite(what: what, text: text, at: node.range))
       return nil
-    case .none:
+    }
+  }
+
+  /// A plain scalar that reads as a number, with its text; otherwise reports why not (null, a
+  /// collection, a quoted number, or words) and returns nil.
+  private func numberSyntax(_ node: YAMLNode, _ what: String, expected: String)
+    -> (String, NumberSyntax)?
+  {
+    guard let scalar = node.scalar, !scalar.isNull else {
       report(
         CommonMessages.wrongType(
-          expected: "a number", found: describe(node), what: what, at: node.range))
+          expected: expected, found: describe(node), what: what, at: node.range))
       return nil
     }
+    let text = scalar.value
+    let number = NumberSyntax.classify(text)
+    if isString(node), number != nil {
+      report(CommonMessages.quotedNumber(expected: expected, what: what, text: text, at: node.range))
+      return nil
+    }
+    guard !isString(node), let number else {
+      report(
+        CommonMessages.wrongType(
+          expected: expected, found: describe(node), what: what, at: node.range))
+      return nil
+    }
+    return (text, number)
   }
 
   func string(_ node: YAMLNode, _ what: String) -> String? {

@@ -72,6 +72,54 @@ struct StoreBenchmark {
         Double(size) / 1e6))
   }
 
+  /// A store the size issue 7 times `stepwise report` on, kept at `STEPWISE_BENCH_STORE`:
+  /// 100,000 trials whose curves end where a real run would end them (at the goal, else at
+  /// the budget), so the report has reached cells, curves and bootstrap work to do.
+  /// `scripts/bench-report.sh` builds it and times the report.
+  @Test(.enabled(if: ProcessInfo.processInfo.environment["STEPWISE_BENCH_STORE"] != nil))
+  func reportSizedStore() throws {
+    let path = try #require(ProcessInfo.processInfo.environment["STEPWISE_BENCH_STORE"])
+    try? FileManager.default.removeItem(atPath: path)
+    var study = SyntheticStudy(seed: 7)
+    study.batchSizes = (1...20).map { 1 << $0 }
+    study.sparsities = [0, 0.5, 0.7, 0.8, 0.9]
+    study.trials = 1000
+    let plan = study.plan
+    let store = try ResultsStore(path: path)
+    let register = try seconds { _ = try store.register(plan, planHash: "bench") }
+    var evaluations = 0
+    let record = try seconds {
+      for chunk in stride(from: 0, to: plan.trials.count, by: 1000) {
+        let specs = plan.trials[chunk..<min(chunk + 1000, plan.trials.count)]
+        let reached = specs.map { study.fullRunStepsToResult($0) }
+        let curves = zip(specs, reached).map { spec, steps in
+          let last = steps ?? spec.maxSteps
+          return (
+            spec.key,
+            stride(from: spec.evaluationEverySteps, through: last, by: spec.evaluationEverySteps)
+              .map { study.evaluation(spec, step: $0) }
+          )
+        }
+        evaluations += curves.reduce(0) { $0 + $1.1.count }
+        try store.recordEvaluations(curves)
+        _ = try store.recordResults(
+          zip(curves, reached).map { curve, steps in
+            (
+              curve.0,
+              TrialResult(
+                state: steps == nil ? .notReached : .reached, stepsToResult: steps,
+                stepsRun: curve.1.last?.step ?? 0,
+                bestMetric: curve.1.map(\.validationError).min())
+            )
+          }, runID: "bench")
+      }
+    }
+    print(
+      String(
+        format: "report-sized store at %@: %d trials, %d evaluations; register %.2f s, "
+          + "curves and results %.2f s", path, plan.trials.count, evaluations, register, record))
+  }
+
   /// What the scheduler pays per evaluation and per trial: one transaction each, as in a run.
   @Test(arguments: [StoreOptions.Durability.full, .normal])
   func perEvaluationCost(durability: StoreOptions.Durability) throws {

@@ -22,11 +22,21 @@ final class RunProgress: SchedulerProgress, @unchecked Sendable {
   private var counts: ProgressCounts?
   private var drawnLines = 0
   private let started = Date()
+  private let clock: @Sendable () -> Double
+  private var lastDraw = -Double.infinity
+  /// Evaluations can arrive hundreds of times a second with small batches; redrawing the live
+  /// lines for each would flood a slow terminal (or an ssh link), so they redraw at most this
+  /// often. Starts, finishes and messages always redraw.
+  static let redrawInterval = 0.1
 
-  init(mode: Mode, colour: Bool, write: @escaping @Sendable (String) -> Void) {
+  init(
+    mode: Mode, colour: Bool, write: @escaping @Sendable (String) -> Void,
+    clock: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }
+  ) {
     self.mode = mode
     self.colour = colour && mode == .live
     self.write = write
+    self.clock = clock
   }
 
   /// The mode for this process's standard error: live on a terminal, log lines otherwise.
@@ -94,6 +104,7 @@ final class RunProgress: SchedulerProgress, @unchecked Sendable {
         }
       }
       if mode == .live {
+        if case .trialEvaluated = event, clock() - lastDraw < Self.redrawInterval { return }
         clearLocked()
         drawLocked()
       }
@@ -160,8 +171,9 @@ final class RunProgress: SchedulerProgress, @unchecked Sendable {
       let elapsed = Self.duration(Date().timeIntervalSince(started))
       lines.append("[\(bar)] \(counts.finished)/\(counts.total) trials  \(elapsed)\(eta)")
     }
-    for line in lines { write(line + "\n") }
+    write(lines.map { $0 + "\n" }.joined())
     drawnLines = lines.count
+    lastDraw = clock()
   }
 
   /// "2m05s", "48s".
