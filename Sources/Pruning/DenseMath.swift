@@ -21,10 +21,7 @@ enum DenseMath {
       for i in 0..<m {
         let aRow = a + i * k
         for j in 0..<n {
-          let bRow = b + j * k
-          var sum = 0.0
-          for p in 0..<k { sum += aRow[p] * bRow[p] }
-          c[i * n + j] += sum
+          c[i * n + j] += dot(aRow, b + j * k, count: k)
         }
       }
       return
@@ -45,8 +42,35 @@ enum DenseMath {
     }
   }
 
+  /// The dot product of two contiguous vectors. One running sum would chain every addition on
+  /// the previous one (strict floating point forbids reordering it), so eight partial sums in two
+  /// SIMD registers run side by side; the convolution backward's dot products over a 32x32 plane
+  /// were most of ResNet-8's H g time before.
+  @_optimize(speed)
+  static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
+    let (rx, ry) = (UnsafeRawPointer(x), UnsafeRawPointer(y))
+    let width = MemoryLayout<SIMD4<Double>>.stride
+    var low = SIMD4<Double>()
+    var high = SIMD4<Double>()
+    var index = 0
+    while index + 8 <= count {
+      let offset = index * MemoryLayout<Double>.stride
+      low += rx.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
+        * ry.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
+      high += rx.loadUnaligned(fromByteOffset: offset + width, as: SIMD4<Double>.self)
+        * ry.loadUnaligned(fromByteOffset: offset + width, as: SIMD4<Double>.self)
+      index += 8
+    }
+    var sum = (low + high).sum()
+    while index < count {
+      sum += x[index] * y[index]
+      index += 1
+    }
+    return sum
+  }
+
   /// Unfolds one image (`channels x height x width`) into columns (`channels*kh*kw x oh*ow`), with
-  /// zeros where the window overhangs the padding.
+  /// zeros where the window overhangs the image (the padding, before or after).
   @_optimize(speed)
   static func im2col(
     _ image: UnsafePointer<Double>, _ columns: UnsafeMutablePointer<Double>,
@@ -58,9 +82,9 @@ enum DenseMath {
         for kw in 0..<g.kernelWidth {
           let row = columns + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * outPixels
           for oh in 0..<g.outHeight {
-            let ih = oh * g.stride + kh - g.padding
+            let ih = oh * g.stride + kh - g.padTop
             for ow in 0..<g.outWidth {
-              let iw = ow * g.stride + kw - g.padding
+              let iw = ow * g.stride + kw - g.padLeft
               let inside = ih >= 0 && ih < g.inHeight && iw >= 0 && iw < g.inWidth
               row[oh * g.outWidth + ow] =
                 inside ? image[(c * g.inHeight + ih) * g.inWidth + iw] : 0
@@ -83,10 +107,10 @@ enum DenseMath {
         for kw in 0..<g.kernelWidth {
           let row = columns + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * outPixels
           for oh in 0..<g.outHeight {
-            let ih = oh * g.stride + kh - g.padding
+            let ih = oh * g.stride + kh - g.padTop
             if ih < 0 || ih >= g.inHeight { continue }
             for ow in 0..<g.outWidth {
-              let iw = ow * g.stride + kw - g.padding
+              let iw = ow * g.stride + kw - g.padLeft
               if iw < 0 || iw >= g.inWidth { continue }
               image[(c * g.inHeight + ih) * g.inWidth + iw] += row[oh * g.outWidth + ow]
             }
@@ -97,7 +121,8 @@ enum DenseMath {
   }
 }
 
-/// Sizes of one convolution over one image.
+/// Sizes of one convolution over one image. Only the top/left padding is stored: the output size
+/// fixes how far the windows run past the bottom/right edge.
 struct ConvolutionGeometry: Hashable, Sendable {
   var inChannels: Int
   var inHeight: Int
@@ -106,10 +131,11 @@ struct ConvolutionGeometry: Hashable, Sendable {
   var kernelHeight: Int
   var kernelWidth: Int
   var stride: Int
-  var padding: Int
+  var padTop: Int
+  var padLeft: Int
+  var outHeight: Int
+  var outWidth: Int
 
-  var outHeight: Int { (inHeight + 2 * padding - kernelHeight) / stride + 1 }
-  var outWidth: Int { (inWidth + 2 * padding - kernelWidth) / stride + 1 }
   /// Rows of the unfolded input: one per weight of one output channel.
   var patchSize: Int { inChannels * kernelHeight * kernelWidth }
 }
