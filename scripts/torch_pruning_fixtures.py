@@ -272,8 +272,9 @@ def simple_cnn_main(args):
 #   channels 16..31 zero], relu, [block 64: conv6 32->64 stride 2, relu, conv7; shortcut likewise],
 #   relu, global average pool, dense1 64->10. All convs 3x3 with bias and TensorFlow SAME padding:
 #   at stride 1 one pixel each side; at stride 2 on even sizes nothing before and one after (so
-#   F.pad then padding=0, not nn.Conv2d(padding=1), which torch_baseline.py's ResNet8L21 uses).
-#   Parameters 75,050.
+#   F.pad then padding=0, not nn.Conv2d(padding=1), which torch_baseline.py's ResNet8L21 uses;
+#   ResNet8L21 also takes the first block's shortcut after the ReLU, where edps and Stepwise
+#   take it before). Parameters 75,050.
 # ---------------------------------------------------------------------------------------------
 RESNET_WEIGHT_SEED = 2021_0801
 RESNET_IMAGE_SEED = 2021_0802

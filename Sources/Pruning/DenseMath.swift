@@ -107,9 +107,11 @@ enum DenseMath {
     var index = 0
     while index + 8 <= count {
       let offset = index * MemoryLayout<Double>.stride
-      low += rx.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
+      low +=
+        rx.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
         * ry.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
-      high += rx.loadUnaligned(fromByteOffset: offset + width, as: SIMD4<Double>.self)
+      high +=
+        rx.loadUnaligned(fromByteOffset: offset + width, as: SIMD4<Double>.self)
         * ry.loadUnaligned(fromByteOffset: offset + width, as: SIMD4<Double>.self)
       index += 8
     }

@@ -30,7 +30,8 @@ struct LayerPlan {
     self.input = input
     func tensor(_ index: Int) throws -> ParameterTensor {
       guard tensors.indices.contains(index) else {
-        throw PruningError.invalidModel("layer refers to tensor \(index); there are \(tensors.count)")
+        throw PruningError.invalidModel(
+          "layer refers to tensor \(index); there are \(tensors.count)")
       }
       return tensors[index]
     }

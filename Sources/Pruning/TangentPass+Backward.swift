@@ -53,7 +53,9 @@ extension TangentPass {
         needsInputGradient: needsInputGradient, n: n, x: x, rx: rx, delta: delta,
         rdelta: rdelta, gradient: gradient, product: product)
     case (.convolution(let weight, let bias, _, _), .convolution(let x, let rx)):
-      guard let g = plan.geometry else { preconditionFailure("convolution planned without geometry") }
+      guard let g = plan.geometry else {
+        preconditionFailure("convolution planned without geometry")
+      }
       return convolutionBackward(
         g, weight: model.tensors[weight], bias: bias.map { model.tensors[$0] },
         needsInputGradient: needsInputGradient, n: n, x: x, rx: rx, delta: delta,

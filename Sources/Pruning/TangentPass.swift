@@ -120,7 +120,9 @@ struct TangentPass {
   ) -> (ScratchBuffer, ScratchBuffer?) {
     switch plan.layer {
     case .convolution(let weight, let bias, _, _):
-      guard let g = plan.geometry else { preconditionFailure("convolution planned without geometry") }
+      guard let g = plan.geometry else {
+        preconditionFailure("convolution planned without geometry")
+      }
       return convolutionForward(
         g, weight: model.tensors[weight], bias: bias.map { model.tensors[$0] }, n: n, x: x, rx: rx)
     case .relu:

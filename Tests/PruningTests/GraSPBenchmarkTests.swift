@@ -33,7 +33,8 @@ struct GraSPBenchmarkTests {
       #expect(result.examples == 100)
       seconds.append(result.seconds)
     }
-    let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+    let load =
+      (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
       .split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown"
     print(
       "GRASP-BENCH \(name) per_class 10 (100 examples): "

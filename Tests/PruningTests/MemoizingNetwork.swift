@@ -25,13 +25,16 @@ final class MemoizingNetwork<Base: HessianVectorNetwork>: HessianVectorNetwork {
     into gradient: inout [Double]
   ) throws -> Double {
     let key = Self.key(parameters, nil, batch, temperature)
-    if gradients[key] == nil {
-      var value = [Double](repeating: 0, count: gradient.count)
-      let loss = try base.accumulateGradient(
-        at: parameters, batch: batch, temperature: temperature, scale: 1, into: &value)
+    let (loss, value): (Double, [Double])
+    if let known = gradients[key] {
+      (loss, value) = known
+    } else {
+      var fresh = [Double](repeating: 0, count: gradient.count)
+      loss = try base.accumulateGradient(
+        at: parameters, batch: batch, temperature: temperature, scale: 1, into: &fresh)
+      value = fresh
       gradients[key] = (loss, value)
     }
-    let (loss, value) = gradients[key]!
     for index in gradient.indices { gradient[index] += scale * value[index] }
     return loss
   }
@@ -41,15 +44,18 @@ final class MemoizingNetwork<Base: HessianVectorNetwork>: HessianVectorNetwork {
     scale: Double, into product: inout [Double]
   ) throws {
     let key = Self.key(parameters, direction, batch, temperature)
-    if products[key] == nil {
-      var value = [Double](repeating: 0, count: product.count)
+    let value: [Double]
+    if let known = products[key] {
+      value = known
+    } else {
+      var fresh = [Double](repeating: 0, count: product.count)
       try base.accumulateHessianVectorProduct(
         at: parameters, direction: direction, batch: batch, temperature: temperature, scale: 1,
-        into: &value)
+        into: &fresh)
+      value = fresh
       products[key] = value
       for index in value.indices { productSum[index] += value[index] }
     }
-    let value = products[key]!
     for index in product.indices { product[index] += scale * value[index] }
   }
 

@@ -122,7 +122,8 @@ import Testing
       let result = try Pruner.computeMask(configuration, network: network, data: data)
       for (label, hex) in [("float32", fixtureCase.mask32), ("float64", fixtureCase.mask64)] {
         let expected = PruningFixture.mask(hex: hex, count: network.parameterCount)
-        let agreement = Double(zip(result.mask, expected).filter { $0 == $1 }.count)
+        let agreement =
+          Double(zip(result.mask, expected).filter { $0 == $1 }.count)
           / Double(expected.count)
         print("RESNET8-GRASP fast path \(name) vs PyTorch \(label): agreement \(agreement)")
         #expect(agreement >= 0.999, "\(name) against PyTorch \(label)")

@@ -55,7 +55,7 @@ import Testing
 
   @Test func rejectsABlockWithoutAShortcut() throws {
     let tensors = [
-      ParameterTensor(name: "w", role: .weight, offset: 0, shape: [2, 4, 3, 3]),
+      ParameterTensor(name: "w", role: .weight, offset: 0, shape: [2, 4, 3, 3])
     ]
     // 4 -> 2 channels: the zero-padded shortcut cannot drop channels.
     #expect(throws: PruningError.self) {

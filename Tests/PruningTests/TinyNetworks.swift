@@ -79,7 +79,10 @@ enum TinyNetworks {
     }
     return try SequentialModel(
       tensors: tensors,
-      layers: [conv(0, stride: 1), .residual(body: relu + [conv(1, stride: 1)] + relu + [conv(2, stride: 1)])]
+      layers: [
+        conv(0, stride: 1),
+        .residual(body: relu + [conv(1, stride: 1)] + relu + [conv(2, stride: 1)]),
+      ]
         + relu + [.residual(body: [conv(3, stride: 2)] + relu + [conv(4, stride: 1)])] + relu
         + [.averagePool(window: 2, stride: 2), .globalAveragePool, .dense(weight: 10, bias: 11)],
       inputShape: (2, 8, 8), parameters: parameters)
