@@ -89,42 +89,45 @@ public final class ModelPruningNetwork: HessianVectorNetwork {
       scale: scale, into: &product)
   }
 
-  /// The exact engine's view of a model description: convolutions (VALID, or SAME at stride 1
-  /// with an odd kernel), ReLU, max-pool, flatten and dense. Residual blocks and average pools
-  /// (ResNet-8) are not supported yet.
+  /// The exact engine's view of a model description: every `NetworkLayer` (convolutions VALID or
+  /// TensorFlow SAME at any stride, ReLU, max and average pools, global average pool, flatten,
+  /// dense, residual blocks), with tensors taken in store order (depth first into residual
+  /// bodies, as `Model.build` names them).
   static func sequentialModel(
     _ description: ModelDescription, tensors: [ParameterTensor], parameters: [Float]
   ) throws -> SequentialModel {
-    var layers: [SequentialModel.Layer] = []
     var next = 0
     func take(_ present: Bool) -> Int? {
       guard present else { return nil }
       next += 1
       return next - 1
     }
-    for layer in description.layers {
-      switch layer {
-      case .conv2d(_, let kernel, let stride, let padding, let bias):
-        let pad: Int
-        switch padding {
-        case .valid: pad = 0
-        case .same where stride == 1 && kernel % 2 == 1: pad = (kernel - 1) / 2
-        case .same:
-          throw PruningError.unsupported("exact H g: SAME padding needs stride 1, odd kernel")
+    func map(_ specs: [NetworkLayer]) -> [SequentialModel.Layer] {
+      specs.compactMap { spec -> SequentialModel.Layer? in
+        switch spec {
+        case .conv2d(_, _, let stride, let padding, let bias):
+          let weight = next
+          next += 1
+          return .convolution(
+            weight: weight, bias: take(bias), stride: stride,
+            padding: padding == .valid ? 0 : .same)
+        case .relu: return .relu
+        case .maxPool(let window, let stride): return .maxPool(window: window, stride: stride)
+        case .avgPool(let window, let stride): return .averagePool(window: window, stride: stride)
+        case .globalAvgPool: return .globalAveragePool
+        case .flatten: return nil
+        case .dense(_, let bias):
+          let weight = next
+          next += 1
+          return .dense(weight: weight, bias: take(bias))
+        case .residual(let body): return .residual(body: map(body))
         }
-        guard let weight = take(true) else { continue }
-        layers.append(.convolution(weight: weight, bias: take(bias), stride: stride, padding: pad))
-      case .relu: layers.append(.relu)
-      case .maxPool(let window, let stride): layers.append(.maxPool(window: window, stride: stride))
-      case .flatten: continue
-      case .dense(_, let bias):
-        guard let weight = take(true) else { continue }
-        layers.append(.dense(weight: weight, bias: take(bias)))
-      case .avgPool, .globalAvgPool, .residual:
-        throw PruningError.unsupported(
-          "exact H g supports convolution, ReLU, max-pool and dense layers; \(description.name) "
-            + "has others (choose GraSP's finite difference)")
       }
+    }
+    let layers = map(description.layers)
+    guard next == tensors.count else {
+      throw PruningError.invalidModel(
+        "\(description.name) declares \(next) tensors but the store holds \(tensors.count)")
     }
     let input = description.input
     return try SequentialModel(

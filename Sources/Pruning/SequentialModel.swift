@@ -1,5 +1,6 @@
-/// A chain of convolution, ReLU, max-pool and dense layers over a flat parameter buffer, with the
-/// exact gradient and the exact Hessian-vector product of its mean softmax cross-entropy.
+/// A network of convolution, ReLU, max-pool, average-pool, global-average-pool, dense and
+/// residual layers over a flat parameter buffer, with the exact gradient and the exact
+/// Hessian-vector product of its mean softmax cross-entropy.
 ///
 /// GraSP needs H g. On a ReLU and max-pool network at initialisation a finite difference of
 /// gradients crosses activation kinks (zero biases put pre-activations exactly at zero), and its
@@ -12,14 +13,22 @@
 /// order, so the flatten is free. Convolution weights are OIHW and dense weights `[out, in]`.
 public struct SequentialModel: HessianVectorNetwork, Sendable {
   /// One layer; tensors are referred to by their index in `tensors`.
-  public enum Layer: Hashable, Sendable {
-    /// Cross-correlation with square stride and symmetric zero padding (PyTorch `Conv2d`).
-    case convolution(weight: Int, bias: Int?, stride: Int, padding: Int)
+  public indirect enum Layer: Hashable, Sendable {
+    /// Cross-correlation with square stride and zero padding.
+    case convolution(weight: Int, bias: Int?, stride: Int, padding: ConvolutionPadding)
     case relu
-    /// Square window; ties go to the first maximum in row-major order (PyTorch's CPU kernel).
+    /// Square VALID window; ties go to the first maximum in row-major order (PyTorch's CPU kernel).
     case maxPool(window: Int, stride: Int)
+    /// Square VALID window, the mean of its entries.
+    case averagePool(window: Int, stride: Int)
+    /// The mean of each channel's plane: `(C, H, W)` -> `(C, 1, 1)`.
+    case globalAveragePool
     /// y = W x + b on each image's flattened features.
     case dense(weight: Int, bias: Int?)
+    /// y = body(x) + shortcut(x), Network's `Residual`: the shortcut is the identity when the
+    /// body keeps the shape; otherwise an average pool with window = stride = H / Ho, with the
+    /// channels `Cin..<Cout` zero (Lee et al.'s zero-padded channel shortcut, no parameters).
+    case residual(body: [Layer])
   }
 
   public let tensors: [ParameterTensor]
@@ -63,14 +72,8 @@ public struct SequentialModel: HessianVectorNetwork, Sendable {
       ("conv2.weight", .weight, [64, 32, 5, 5]), ("conv2.bias", .bias, [64]),
       ("dense1.weight", .weight, [classes, 1024]), ("dense1.bias", .bias, [classes]),
     ]
-    var tensors: [ParameterTensor] = []
-    var offset = 0
-    for (name, role, shape) in shapes {
-      tensors.append(ParameterTensor(name: name, role: role, offset: offset, shape: shape))
-      offset += shape.reduce(1, *)
-    }
     return try SequentialModel(
-      tensors: tensors,
+      tensors: ParameterTensor.tiling(shapes),
       layers: [
         .convolution(weight: 0, bias: 1, stride: 1, padding: 0), .relu,
         .maxPool(window: 2, stride: 2),
@@ -79,6 +82,35 @@ public struct SequentialModel: HessianVectorNetwork, Sendable {
         .dense(weight: 4, bias: 5),
       ],
       inputShape: (1, 28, 28), parameters: parameters)
+  }
+
+  /// Lee et al.'s ResNet-8 without batch norm for 32x32x3 images (science.md §2.1), laid out as
+  /// Network's `ModelDescription.resnet8` (tensors `conv1` ... `conv7`, `dense1`; 75,050
+  /// parameters): conv 3x3 16 SAME; block 16 (identity shortcut of the pre-ReLU input); ReLU,
+  /// blocks 32 and 64 with stride 2 (average-pool zero-padded shortcut); ReLU, global average
+  /// pool, dense 64->10. SAME is TensorFlow's: at stride 2 the padding is at the bottom/right.
+  public static func resnet8(parameters: [Float], classes: Int = 10) throws -> SequentialModel {
+    var shapes: [(String, ParameterTensor.Role, [Int])] = []
+    var previous = 3
+    for (index, channels) in [16, 16, 16, 32, 32, 64, 64].enumerated() {
+      shapes.append(("conv\(index + 1).weight", .weight, [channels, previous, 3, 3]))
+      shapes.append(("conv\(index + 1).bias", .bias, [channels]))
+      previous = channels
+    }
+    shapes += [("dense1.weight", .weight, [classes, 64]), ("dense1.bias", .bias, [classes])]
+    func conv(_ index: Int, stride: Int) -> Layer {
+      .convolution(weight: 2 * index, bias: 2 * index + 1, stride: stride, padding: .same)
+    }
+    return try SequentialModel(
+      tensors: ParameterTensor.tiling(shapes),
+      layers: [
+        conv(0, stride: 1),
+        .residual(body: [.relu, conv(1, stride: 1), .relu, conv(2, stride: 1)]),
+        .relu, .residual(body: [conv(3, stride: 2), .relu, conv(4, stride: 1)]),
+        .relu, .residual(body: [conv(5, stride: 2), .relu, conv(6, stride: 1)]),
+        .relu, .globalAveragePool, .dense(weight: 14, bias: 15),
+      ],
+      inputShape: (3, 32, 32), parameters: parameters)
   }
 
   public func accumulateGradient(
@@ -114,7 +146,13 @@ public struct SequentialModel: HessianVectorNetwork, Sendable {
     }
     guard batch.imageShape == (inputChannels, inputHeight, inputWidth) else {
       throw PruningError.invalidModel(
-        "batch images are not \(inputChannels)x\(inputHeight)x\(inputWidth)")
+        "batch images are \(batch.imageShape.channels)x\(batch.imageShape.height)x"
+          + "\(batch.imageShape.width), the model takes "
+          + "\(inputChannels)x\(inputHeight)x\(inputWidth)")
+    }
+    guard batch.images.count == batch.count * batch.imageSize else {
+      throw PruningError.invalidModel(
+        "\(batch.images.count) pixel values for \(batch.count) images of \(batch.imageSize)")
     }
     var pass = TangentPass(
       model: self, plan: try plan(), theta: ScratchBuffer(parameters),
@@ -122,72 +160,25 @@ public struct SequentialModel: HessianVectorNetwork, Sendable {
     return try pass.run(batch)
   }
 
-  /// The shape after each layer and each convolution's geometry, checked against the tensors.
-  func plan() throws -> [LayerShape] {
-    var channels = inputChannels
-    var height = inputHeight
-    var width = inputWidth
-    var shapes: [LayerShape] = []
-    for layer in layers {
-      switch layer {
-      case .convolution(let weight, let bias, let stride, let padding):
-        let shape = try tensor(weight).shape
-        guard shape.count == 4, shape[1] == channels, stride > 0, padding >= 0 else {
-          throw PruningError.invalidModel("convolution \(try tensor(weight).name) does not fit")
-        }
-        try checkBias(bias, count: shape[0])
-        let geometry = ConvolutionGeometry(
-          inChannels: channels, inHeight: height, inWidth: width, outChannels: shape[0],
-          kernelHeight: shape[2], kernelWidth: shape[3], stride: stride, padding: padding)
-        guard geometry.outHeight > 0, geometry.outWidth > 0 else {
-          throw PruningError.invalidModel("convolution output would be empty")
-        }
-        (channels, height, width) = (shape[0], geometry.outHeight, geometry.outWidth)
-        shapes.append(
-          LayerShape(channels: channels, height: height, width: width, geometry: geometry))
-      case .relu:
-        shapes.append(LayerShape(channels: channels, height: height, width: width, geometry: nil))
-      case .maxPool(let window, let stride):
-        guard window > 0, stride > 0, height >= window, width >= window else {
-          throw PruningError.invalidModel("max-pool window does not fit")
-        }
-        height = (height - window) / stride + 1
-        width = (width - window) / stride + 1
-        shapes.append(LayerShape(channels: channels, height: height, width: width, geometry: nil))
-      case .dense(let weight, let bias):
-        let shape = try tensor(weight).shape
-        guard shape.count == 2, shape[1] == channels * height * width else {
-          throw PruningError.invalidModel("dense \(try tensor(weight).name) does not fit")
-        }
-        try checkBias(bias, count: shape[0])
-        (channels, height, width) = (shape[0], 1, 1)
-        shapes.append(LayerShape(channels: channels, height: height, width: width, geometry: nil))
-      }
-    }
-    return shapes
-  }
-
-  private func tensor(_ index: Int) throws -> ParameterTensor {
-    guard tensors.indices.contains(index) else {
-      throw PruningError.invalidModel("no tensor \(index)")
-    }
-    return tensors[index]
-  }
-
-  private func checkBias(_ bias: Int?, count: Int) throws {
-    guard let bias else { return }
-    guard try tensor(bias).count == count else {
-      throw PruningError.invalidModel(
-        "bias \(try tensor(bias).name) does not have \(count) entries")
-    }
+  /// Every layer's input and output shape (and each convolution's geometry), checked against the
+  /// tensors.
+  func plan() throws -> [LayerPlan] {
+    try LayerPlan.chain(
+      layers,
+      input: LayerShape(channels: inputChannels, height: inputHeight, width: inputWidth),
+      tensors: tensors)
   }
 }
 
-/// The output shape of one layer of a `SequentialModel`.
-struct LayerShape {
-  var channels: Int
-  var height: Int
-  var width: Int
-  var geometry: ConvolutionGeometry?
-  var size: Int { channels * height * width }
+extension ParameterTensor {
+  /// Tensors of these shapes laid end to end from offset 0.
+  static func tiling(_ shapes: [(String, Role, [Int])]) -> [ParameterTensor] {
+    var tensors: [ParameterTensor] = []
+    var offset = 0
+    for (name, role, shape) in shapes {
+      tensors.append(ParameterTensor(name: name, role: role, offset: offset, shape: shape))
+      offset += shape.reduce(1, *)
+    }
+    return tensors
+  }
 }

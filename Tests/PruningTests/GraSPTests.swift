@@ -61,15 +61,26 @@ import Testing
           classCount: 4),
         network: FloatGradientNetwork(base: model), data: [TinyNetworks.batch(count: 40, seed: 1)])
     }
-    let resnet = ModelPruningNetwork(model: try Model(.resnet8(), maxBatch: 4))
+  }
+
+  /// Every built-in architecture maps onto the exact engine (ResNet-8's residual blocks, average
+  /// pools and stride-2 SAME convolutions included), and the product is not zero.
+  @Test(arguments: ["simple-cnn", "resnet-8", "simple-cnn-narrow", "fc-8-8"])
+  func builtInModelsHaveAnExactProduct(name: String) throws {
+    let description = try #require(ModelDescription.named(name))
+    let model = try Model(description, maxBatch: 2)
+    model.initialize(seed: 3)
+    let network = ModelPruningNetwork(model: model)
+    let shape = description.input
+    var generator = Pruning.SplitMix64(seed: 5)
     let batch = PruningBatch(
-      images: [Float](repeating: 0, count: 2 * 3 * 32 * 32), labels: [0, 1],
-      imageShape: (3, 32, 32))
-    var product = [Double](repeating: 0, count: resnet.parameterCount)
-    #expect(throws: PruningError.self) {
-      try resnet.accumulateHessianVectorProduct(
-        at: resnet.parameters, direction: product, batch: batch, temperature: 1, scale: 1,
-        into: &product)
-    }
+      images: (0..<(2 * shape.count)).map { _ in Float(TinyNetworks.uniform(&generator)) },
+      labels: [0, 1], imageShape: (shape.channels, shape.height, shape.width))
+    let direction = network.parameters.map { _ in TinyNetworks.uniform(&generator) }
+    var product = [Double](repeating: 0, count: network.parameterCount)
+    try network.accumulateHessianVectorProduct(
+      at: network.parameters, direction: direction, batch: batch, temperature: 1, scale: 1,
+      into: &product)
+    #expect(product.contains { $0 != 0 })
   }
 }

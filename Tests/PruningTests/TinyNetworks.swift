@@ -50,6 +50,44 @@ enum TinyNetworks {
       inputShape: (2, 8, 8), parameters: parameters)
   }
 
+  /// A small ResNet in ResNet-8's pattern on 2x8x8 images, with every layer kind the built-in
+  /// models use besides max-pool: conv 3x3 2->4 SAME; residual [relu, conv 4->4, relu, conv 4->4]
+  /// (identity shortcut); relu; residual [conv 4->8 stride 2 SAME (padding after only), relu,
+  /// conv 8->8] (average-pool shortcut zero-padded 4->8 channels); relu; average pool 2;
+  /// global average pool; dense 8->4. Biases are non-zero so that no pre-activation sits at a
+  /// kink. `smooth` drops the ReLUs, leaving a network whose loss is smooth in every parameter.
+  static func residualNet(seed: UInt64, smooth: Bool = false) throws -> SequentialModel {
+    let shapes: [(String, ParameterTensor.Role, [Int])] = [
+      ("conv1.weight", .weight, [4, 2, 3, 3]), ("conv1.bias", .bias, [4]),
+      ("conv2.weight", .weight, [4, 4, 3, 3]), ("conv2.bias", .bias, [4]),
+      ("conv3.weight", .weight, [4, 4, 3, 3]), ("conv3.bias", .bias, [4]),
+      ("conv4.weight", .weight, [8, 4, 3, 3]), ("conv4.bias", .bias, [8]),
+      ("conv5.weight", .weight, [8, 8, 3, 3]), ("conv5.bias", .bias, [8]),
+      ("dense.weight", .weight, [4, 8]), ("dense.bias", .bias, [4]),
+    ]
+    var tensors: [ParameterTensor] = []
+    var offset = 0
+    for (name, role, shape) in shapes {
+      tensors.append(ParameterTensor(name: name, role: role, offset: offset, shape: shape))
+      offset += shape.reduce(1, *)
+    }
+    var generator = SplitMix64(seed: seed)
+    let parameters = (0..<offset).map { _ in Float(uniform(&generator) * 0.5) }
+    let relu: [SequentialModel.Layer] = smooth ? [] : [.relu]
+    func conv(_ index: Int, stride: Int) -> SequentialModel.Layer {
+      .convolution(weight: 2 * index, bias: 2 * index + 1, stride: stride, padding: .same)
+    }
+    return try SequentialModel(
+      tensors: tensors,
+      layers: [
+        conv(0, stride: 1),
+        .residual(body: relu + [conv(1, stride: 1)] + relu + [conv(2, stride: 1)]),
+      ]
+        + relu + [.residual(body: [conv(3, stride: 2)] + relu + [conv(4, stride: 1)])] + relu
+        + [.averagePool(window: 2, stride: 2), .globalAveragePool, .dense(weight: 10, bias: 11)],
+      inputShape: (2, 8, 8), parameters: parameters)
+  }
+
   /// `count` images of 2x8x8 with labels in 0..<4.
   static func batch(count: Int, seed: UInt64) -> PruningBatch {
     var generator = SplitMix64(seed: seed)
