@@ -8,7 +8,8 @@ import WorkloadModel
 /// the pruning masks: SNIP scores each example with one forward and backward pass (a training
 /// example's cost); GraSP needs a gradient and a Hessian-vector product, counted as three such
 /// passes (forward-over-reverse costs about twice a gradient); random and magnitude masks read no
-/// data and count as free.
+/// data and count as free. The masks of one init seed share one scoring pass, whatever the
+/// number of sparsities.
 public struct PlanSummary: Hashable, Sendable, Codable {
   /// Sustained FLOP/s assumed when none is given: 20 GFLOP/s, science.md section 8's estimate for
   /// the Simple-CNN on the project's 2-core machine (peak sgemm is higher; small convs are not).
@@ -30,6 +31,9 @@ public struct PlanSummary: Hashable, Sendable, Codable {
   public var pruningNodes: Int
   /// Training examples each mask scores (0 for methods that read no data).
   public var pruningExamplesPerMask: Int
+  /// Scoring passes: masks of one init seed share their scores across sparsities, so this is
+  /// the number of init seeds with a mask.
+  public var pruningScoringPasses: Int
   /// FLOP of computing every mask (included in `totalFLOP`).
   public var pruningFLOP: Double
   public var largestStepBudget: Int
@@ -92,13 +96,14 @@ public struct PlanSummary: Hashable, Sendable, Codable {
     self.trials = plan.trials.count
     self.pruningNodes = plan.pruningNodes.count
     self.pruningExamplesPerMask = passesPerExample > 0 ? scored : 0
+    self.pruningScoringPasses = Set(plan.pruningNodes.map(\.initSeed)).count
     self.largestStepBudget = largest
     self.trainingExamples = training
     self.evaluationExamples = evaluation
     self.forwardMultiplyAdds = macs
     let m = Double(macs)
     self.pruningFLOP =
-      passesPerExample * 6 * m * Double(scored) * Double(plan.pruningNodes.count)
+      passesPerExample * 6 * m * Double(scored) * Double(pruningScoringPasses)
     self.totalFLOP = 6 * m * Double(training) + 2 * m * Double(evaluation) + pruningFLOP
     self.throughput = throughput
     self.estimatedHours = totalFLOP / throughput / 3600

@@ -13,63 +13,100 @@ public enum Pruner {
     _ configuration: PruningConfiguration, network: some PruningNetwork,
     data: some Sequence<PruningBatch>
   ) throws -> PruningResult {
-    let sparsity = configuration.sparsity
-    guard sparsity >= 0, sparsity <= 1, sparsity.isFinite else {
-      throw PruningError.invalidSparsity(sparsity)
+    try computeMasks(configuration, sparsities: [configuration.sparsity], network: network, data: data)[0]
+  }
+
+  /// The masks for `configuration` at each of `sparsities`, from one scoring pass.
+  ///
+  /// Scores depend on the init, the data and the method, never on the sparsity, so a study's
+  /// sparsities for one init seed share one pass over the data (three sparsities of SNIP on the
+  /// whole split cost one pass instead of three). Each result equals `computeMask` with that
+  /// sparsity; the scoring time is charged to the first sparse result.
+  public static func computeMasks(
+    _ configuration: PruningConfiguration, sparsities: [Double], network: some PruningNetwork,
+    data: some Sequence<PruningBatch>
+  ) throws -> [PruningResult] {
+    for sparsity in sparsities {
+      guard sparsity >= 0, sparsity <= 1, sparsity.isFinite else {
+        throw PruningError.invalidSparsity(sparsity)
+      }
     }
     let tensors = network.tensors
     let prunable = tensors.filter { $0.isPrunable(in: configuration.prunable) }
-    if sparsity == 0 {
-      return result(
-        configuration, tensors: tensors, kept: prunable.flatMap { Array($0.range) },
-        examples: 0, seconds: 0)
-    }
-    let clock = ContinuousClock()
-    let start = clock.now
-    let (kept, examples) = try survivors(
-      configuration, network: network, prunable: prunable, data: data)
-    let elapsed = clock.now - start
-    let seconds =
-      Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    return result(configuration, tensors: tensors, kept: kept, examples: examples, seconds: seconds)
-  }
-
-  /// The flat indices that survive, and the number of examples read.
-  private static func survivors(
-    _ configuration: PruningConfiguration, network: some PruningNetwork,
-    prunable: [ParameterTensor], data: some Sequence<PruningBatch>
-  ) throws -> ([Int], Int) {
-    let sparsity = configuration.sparsity
     let groups: [[Int]] =
       switch configuration.scope {
       case .global: [prunable.flatMap { Array($0.range) }]
       case .layerwise: prunable.map { Array($0.range) }
       }
+    let clock = ContinuousClock()
+    var scored: (scores: [Double], examples: Int)?
+    var results: [PruningResult] = []
+    for sparsity in sparsities {
+      var single = configuration
+      single.sparsity = sparsity
+      if sparsity == 0 {
+        results.append(
+          result(
+            single, tensors: tensors, kept: prunable.flatMap { Array($0.range) }, examples: 0,
+            seconds: 0))
+        continue
+      }
+      let start = clock.now
+      var examples = 0
+      if scored == nil {
+        scored = try scores(configuration, network: network, prunable: prunable, data: data)
+        examples = scored?.examples ?? 0
+      }
+      let kept = select(single, groups: groups, scores: scored?.scores ?? [])
+      let elapsed = clock.now - start
+      let seconds =
+        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+      results.append(
+        result(single, tensors: tensors, kept: kept, examples: examples, seconds: seconds))
+    }
+    return results
+  }
+
+  /// Every parameter's score (empty for random, which ranks nothing) and the examples read.
+  private static func scores(
+    _ configuration: PruningConfiguration, network: some PruningNetwork,
+    prunable: [ParameterTensor], data: some Sequence<PruningBatch>
+  ) throws -> ([Double], Int) {
     switch configuration.method {
     case .random:
+      return ([], 0)
+    case .magnitude:
+      return (network.parameters.map { Double(abs($0)) }, 0)
+    case .snip:
+      return try SaliencyScores.snip(configuration, network: network, prunable: prunable, data: data)
+    case .grasp:
+      return try SaliencyScores.grasp(
+        configuration, network: network, prunable: prunable, data: data)
+    }
+  }
+
+  /// The flat indices that survive at `configuration.sparsity`.
+  private static func select(
+    _ configuration: PruningConfiguration, groups: [[Int]], scores: [Double]
+  ) -> [Int] {
+    let sparsity = configuration.sparsity
+    switch configuration.method {
+    case .random:
+      // A fresh generator per sparsity: the same draw as a mask computed on its own.
       var generator = SplitMix64(seed: configuration.seed)
-      let kept = groups.flatMap { group in
+      return groups.flatMap { group in
         RandomSelection.choose(
           TopKSelection.keptCount(of: group.count, sparsity: sparsity), from: group,
           using: &generator)
       }
-      return (kept, 0)
-    case .magnitude:
-      let scores = network.parameters.map { Double(abs($0)) }
-      return (topK(groups, scores: scores, sparsity: sparsity), 0)
-    case .snip:
-      let (scores, examples) = try SaliencyScores.snip(
-        configuration, network: network, prunable: prunable, data: data)
-      return (topK(groups, scores: scores, sparsity: sparsity), examples)
+    case .magnitude, .snip:
+      return topK(groups, scores: scores, sparsity: sparsity)
     case .grasp:
-      let (scores, examples) = try SaliencyScores.grasp(
-        configuration, network: network, prunable: prunable, data: data)
-      let kept = groups.flatMap { group in
+      return groups.flatMap { group in
         TopKSelection.keepingAtMostKthLargest(
           removing: TopKSelection.removedCount(of: group.count, sparsity: sparsity), of: scores,
           among: group)
       }
-      return (kept, examples)
     }
   }
 

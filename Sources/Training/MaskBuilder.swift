@@ -25,8 +25,22 @@ public struct MaskBuilder: Sendable {
 
   /// The mask for `spec.pruning` (any trial of the node will do: they share model and seed).
   public func mask(for spec: TrialSpec) throws -> PruningResult {
-    guard let node = spec.pruning else {
-      throw MaskBuilderError("trial \(spec.key.short) has no pruning node")
+    try masks(for: [spec])[0]
+  }
+
+  /// The masks of several nodes that differ only in sparsity (same init seed, method, model and
+  /// data: `sharesScores`), one trial of each, from one scoring pass; in the order given.
+  public func masks(for specs: [TrialSpec]) throws -> [PruningResult] {
+    guard let spec = specs.first, let node = spec.pruning else {
+      throw MaskBuilderError("no pruning node to compute")
+    }
+    for other in specs.dropFirst() {
+      guard let otherNode = other.pruning, Self.sharesScores(otherNode, node),
+        other.model == spec.model, other.dataset == spec.dataset
+      else {
+        throw MaskBuilderError(
+          "trials \(spec.key.short) and \(other.key.short) do not share their pruning scores")
+      }
     }
     let data: PreparedDataset
     do {
@@ -52,10 +66,17 @@ public struct MaskBuilder: Sendable {
     let network = ModelPruningNetwork(model: model)
     let batches = TrainingBatches(set: data.train, batchSize: batch)
     do {
-      return try Pruner.computeMask(configuration, network: network, data: batches)
+      return try Pruner.computeMasks(
+        configuration, sparsities: specs.map { $0.pruning?.sparsity ?? 0 }, network: network,
+        data: batches)
     } catch {
       throw MaskBuilderError("pruning (\(node.method.method.rawValue)) failed: \(error)")
     }
+  }
+
+  /// Whether two nodes' masks come from the same scores: same init seed and method, any sparsity.
+  public static func sharesScores(_ a: PruningNode, _ b: PruningNode) -> Bool {
+    a.initSeed == b.initSeed && a.method == b.method
   }
 
   /// The Pruning module's configuration for a plan node.

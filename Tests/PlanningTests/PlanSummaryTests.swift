@@ -26,7 +26,9 @@ struct PlanSummaryTests {
     // 8 init seeds x 2 non-zero sparsities; sparsity 0 needs no mask.
     #expect(s.pruningNodes == 16)
     #expect(s.pruningExamplesPerMask == 54_000)
-    #expect(s.pruningFLOP == 6 * Double(Self.simpleCNNMACs) * 54_000 * 16)
+    // One scoring pass per init seed serves both of its sparsities.
+    #expect(s.pruningScoringPasses == 8)
+    #expect(s.pruningFLOP == 6 * Double(Self.simpleCNNMACs) * 54_000 * 8)
     let training = 6 * Double(Self.simpleCNNMACs) * Double(s.trainingExamples)
     let evaluation = 2 * Double(Self.simpleCNNMACs) * Double(s.evaluationExamples)
     #expect(abs(s.totalFLOP - (training + evaluation + s.pruningFLOP)) <= 1e-9 * s.totalFLOP)
@@ -35,7 +37,7 @@ struct PlanSummaryTests {
   @Test func graspCountsThreePassesPerExampleOfItsPerClassSample() throws {
     let s = try summary(PruningSpec(method: .grasp, examples: .perClass(10), temperature: 200))
     #expect(s.pruningExamplesPerMask == 100)
-    #expect(s.pruningFLOP == 3 * 6 * Double(Self.simpleCNNMACs) * 100 * 16)
+    #expect(s.pruningFLOP == 3 * 6 * Double(Self.simpleCNNMACs) * 100 * 8)
   }
 
   @Test func masksThatReadNoDataCostNothing() throws {

@@ -51,6 +51,38 @@ import Testing
     }
   }
 
+  /// One scoring pass for several sparsities gives, at each, the mask computed on its own.
+  @Test(arguments: [
+    (PruningConfiguration.Method.snip, PruningConfiguration.Scope.global),
+    (.snip, .layerwise), (.magnitude, .global), (.random, .global), (.random, .layerwise),
+    (.grasp, .global), (.grasp, .layerwise),
+  ])
+  func masksForSeveralSparsitiesEqualMasksComputedOneByOne(
+    method: PruningConfiguration.Method, scope: PruningConfiguration.Scope
+  ) throws {
+    let model = try TinyNetworks.convNet(seed: 4)
+    let grasp = method == .grasp
+    let data = grasp ? [TinyNetworks.batch(count: 40, seed: 1)] : Self.data
+    var configuration = PruningConfiguration(
+      method: method, examples: grasp ? .perClass(3) : .all,
+      prunable: grasp ? .weights : .weightsAndBiases, scope: scope, sparsity: 0, seed: 11,
+      classCount: 4)
+    let sparsities = [0.9, 0, 0.5, 0.75]
+    let together = try Pruner.computeMasks(
+      configuration, sparsities: sparsities, network: model, data: data)
+    #expect(together.count == sparsities.count)
+    for (sparsity, shared) in zip(sparsities, together) {
+      configuration.sparsity = sparsity
+      let alone = try Pruner.computeMask(configuration, network: model, data: data)
+      #expect(shared.mask == alone.mask, "sparsity \(sparsity)")
+      #expect(shared.keptCount == alone.keptCount)
+      #expect(shared.configuration == alone.configuration)
+    }
+    // Different sparsities really give different masks, and only the first sparse one read data.
+    #expect(together[0].mask != together[2].mask)
+    #expect(together[2].examples == 0 && together[3].examples == 0)
+  }
+
   @Test func magnitudeKeepsTheLargestWeights() throws {
     let model = try TinyNetworks.convNet(seed: 3)
     let configuration = PruningConfiguration(

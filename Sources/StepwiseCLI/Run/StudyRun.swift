@@ -5,6 +5,7 @@ import Pruning
 import ResultsStore
 import Scheduling
 import Training
+import WorkloadModel
 
 /// One `stepwise run` of a compiled plan against a store: the glue between the stages.
 ///
@@ -125,9 +126,12 @@ struct StudyRun {
     var computed = 0
     var stored = 0
     var seconds = 0.0
-    let builder = MaskBuilder(threads: max(1, cores))
+    var labels: [TrialKey: String] = [:]
+    // Masks that share their scores (one init seed and method, several sparsities) are computed
+    // together, from one pass over the data.
+    var groups: [[PruningNode]] = []
+    var groupOf: [ScoreSource: Int] = [:]
     for (position, node) in nodes.enumerated() {
-      if interrupted.value { break }
       let label =
         "mask \(position + 1)/\(nodes.count): \(node.method.method.rawValue) "
         + "sparsity \(StepsTable.percent(node.sparsity)) init seed \(node.initSeed) "
@@ -138,28 +142,47 @@ struct StudyRun {
         progress.note("\(label): stored")
         continue
       }
-      guard let spec = firstTrial[node.key] else { continue }
-      let result: PruningResult
-      do {
-        result = try builder.mask(for: spec)
-      } catch {
-        throw RunError.mask(label: label, message: "\(error)")
+      labels[node.key] = label
+      let source = ScoreSource(initSeed: node.initSeed, method: node.method)
+      if let index = groupOf[source] {
+        groups[index].append(node)
+      } else {
+        groupOf[source] = groups.count
+        groups.append([node])
       }
-      try store.saveMask(
-        MaskRecord(
-          key: node.key, sparsity: node.sparsity, method: node.method.method.rawValue,
-          layerDensity: result.layers.filter(\.prunable).map {
-            MaskRecord.LayerDensity(layer: $0.name, kept: $0.kept, total: $0.total)
-          },
-          mask: PackedMask(keeping: result.mask)))
-      // Another run may have stored the node first; train under the stored one either way.
-      table[node.key] = try store.mask(node.key)?.mask.unpacked() ?? result.mask
-      computed += 1
-      seconds += result.seconds
-      progress.note(
-        String(
-          format: "%@: computed on %d examples in %.1f s (%.2f%% kept)", label, result.examples,
-          result.seconds, 100 * (1 - result.achievedSparsity)))
+    }
+    let builder = MaskBuilder(threads: max(1, cores))
+    for group in groups {
+      if interrupted.value { break }
+      let specs = group.compactMap { firstTrial[$0.key] }
+      let results: [PruningResult]
+      do {
+        results = try builder.masks(for: specs)
+      } catch {
+        let names = group.compactMap { labels[$0.key] }.joined(separator: "; ")
+        throw RunError.mask(label: names, message: "\(error)")
+      }
+      for (node, result) in zip(group, results) {
+        try store.saveMask(
+          MaskRecord(
+            key: node.key, sparsity: node.sparsity, method: node.method.method.rawValue,
+            layerDensity: result.layers.filter(\.prunable).map {
+              MaskRecord.LayerDensity(layer: $0.name, kept: $0.kept, total: $0.total)
+            },
+            mask: PackedMask(keeping: result.mask)))
+        // Another run may have stored the node first; train under the stored one either way.
+        table[node.key] = try store.mask(node.key)?.mask.unpacked() ?? result.mask
+        computed += 1
+        seconds += result.seconds
+        let how =
+          result.examples > 0
+          ? "computed on \(result.examples) examples"
+          : (group.count > 1 && node != group.first ? "selected from the same scores" : "computed")
+        progress.note(
+          String(
+            format: "%@: %@ in %.1f s (%.2f%% kept)", labels[node.key] ?? "", how,
+            result.seconds, 100 * (1 - result.achievedSparsity)))
+      }
     }
     return (table, computed, stored, seconds)
   }
@@ -176,6 +199,13 @@ struct StudyRun {
 }
 
 /// A flag set from the signal trap's thread and read by the mask loop.
+/// What a mask's scores depend on besides the model and data, which a plan shares: masks of one
+/// init seed and method at several sparsities come from the same scores.
+private struct ScoreSource: Hashable {
+  var initSeed: UInt64
+  var method: PruningSpec
+}
+
 final class LockedFlag: @unchecked Sendable {
   private let lock = NSLock()
   private var flag = false

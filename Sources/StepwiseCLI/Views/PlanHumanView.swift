@@ -41,9 +41,11 @@ struct PlanHumanView {
     guard s.pruningNodes > 0 else { return "none (every sparsity is 0)" }
     let shared = "\(method), one per init seed and sparsity > 0, shared by \(batchSizes) batch sizes"
     guard s.pruningExamplesPerMask > 0 else { return "\(grouped(s.pruningNodes)) (\(shared); no data read)" }
+    let seeds = s.pruningScoringPasses
     return "\(grouped(s.pruningNodes)) (\(shared))\n"
-      + "                  each scores \(grouped(s.pruningExamplesPerMask)) examples: "
-      + "\(scientific(s.pruningFLOP)) FLOP in all = \(hours(s.pruningFLOP / s.throughput / 3600))"
+      + "                  \(grouped(seeds)) scoring pass\(seeds == 1 ? "" : "es") (one per init seed, "
+      + "shared by its sparsities) of \(grouped(s.pruningExamplesPerMask)) examples: "
+      + "\(scientific(s.pruningFLOP)) FLOP = \(hours(s.pruningFLOP / s.throughput / 3600))"
   }
 
   func table(_ s: PlanSummary) -> String {

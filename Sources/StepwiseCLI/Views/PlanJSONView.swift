@@ -26,6 +26,7 @@ struct PlanJSONView {
         "done": .int(Int64(s.done)), "pending": .int(Int64(s.pending)),
         "pruningNodes": .int(Int64(s.pruningNodes)),
         "pruningExamplesPerMask": .int(Int64(s.pruningExamplesPerMask)),
+        "pruningScoringPasses": .int(Int64(s.pruningScoringPasses)),
         "pruningFLOP": .double(s.pruningFLOP),
         "largestStepBudget": .int(Int64(s.largestStepBudget)),
         "trainingExamples": .int(Int64(s.trainingExamples)),
