@@ -20,6 +20,22 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     (Double(next() >> 11) + 0.5) * 0x1.0p-53
   }
 
+  /// A uniform integer in `0..<bound` by Lemire's multiply-and-reject, so a draw does not depend
+  /// on the standard library's unspecified `Int.random(in:using:)` algorithm (random masks must
+  /// be the same on every machine and Swift version).
+  public mutating func nextIndex(below bound: Int) -> Int {
+    precondition(bound > 0, "bound must be positive")
+    let range = UInt64(bound)
+    var product = next().multipliedFullWidth(by: range)
+    if product.low < range {
+      let threshold = (0 &- range) % range
+      while product.low < threshold {
+        product = next().multipliedFullWidth(by: range)
+      }
+    }
+    return Int(product.high)
+  }
+
   /// Standard normal by Box–Muller (one of the pair; the other is discarded for simplicity).
   public mutating func nextNormal() -> Double {
     let u1 = nextOpenUnit()

@@ -1,3 +1,5 @@
+import Network
+
 /// Computes a pruning mask at initialisation.
 ///
 /// The trainer builds the network at its init seed, wraps it as a `PruningNetwork`, passes its

@@ -1,3 +1,5 @@
+import Network
+
 /// Uniform random survivors with an exact count.
 ///
 /// A partial Fisher-Yates shuffle driven by `SplitMix64`, so the same seed gives the same mask on

@@ -19,7 +19,7 @@ struct GraSPBenchmarkTests {
     model.initialize(seed: 1)
     let network = ModelPruningNetwork(model: model)
     let shape = description.input
-    var generator = Pruning.SplitMix64(seed: 9)
+    var generator = SplitMix64(seed: 9)
     let batch = PruningBatch(
       images: (0..<(100 * shape.count)).map { _ in Float(TinyNetworks.uniform(&generator)) },
       labels: (0..<100).map { (7 * $0 + 3) % 10 },

@@ -72,7 +72,7 @@ import Testing
     model.initialize(seed: 3)
     let network = ModelPruningNetwork(model: model)
     let shape = description.input
-    var generator = Pruning.SplitMix64(seed: 5)
+    var generator = SplitMix64(seed: 5)
     let batch = PruningBatch(
       images: (0..<(2 * shape.count)).map { _ in Float(TinyNetworks.uniform(&generator)) },
       labels: [0, 1], imageShape: (shape.channels, shape.height, shape.width))

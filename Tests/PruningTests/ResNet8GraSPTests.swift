@@ -96,7 +96,7 @@ import Testing
     let adapter = try Self.adapter(fixture)
     let engine = try Self.engine(fixture)
     let batch = fixture.batch().slice(0..<3)
-    var generator = Pruning.SplitMix64(seed: 7)
+    var generator = SplitMix64(seed: 7)
     let direction = engine.parameters.map { _ in TinyNetworks.uniform(&generator) }
     var fromAdapter = [Double](repeating: 0, count: engine.parameterCount)
     var fromEngine = fromAdapter

@@ -1,3 +1,4 @@
+import Network
 import Pruning
 
 /// Small networks and data for tests that need exact arithmetic or many evaluations.
