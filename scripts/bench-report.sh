@@ -11,7 +11,7 @@ STORE=${1:-/tmp/stepwise-report-bench.sqlite}
 swift build -c release --product stepwise >/dev/null
 if [ ! -s "$STORE" ]; then
   # A separate scratch path: -enable-testing would otherwise rebuild the release binary.
-  STEPWISE_BENCH_STORE="$STORE" swift test -c release -Xswiftc -enable-testing \
+  STEPWISE_BENCH=1 STEPWISE_BENCH_STORE="$STORE" swift test -c release -Xswiftc -enable-testing \
     --scratch-path .build/bench-testing \
     --filter 'StoreBenchmark/reportSizedStore' 2>&1 | grep -E "report-sized store|passed|failed"
 fi

@@ -20,7 +20,11 @@ extension Stepwise {
         trials.csv, evaluations.csv and report.json into --out. See docs/report-format.md.
         """)
 
-    @Argument(help: "The workload files (YAML) whose studies to report from the store.")
+    @Argument(
+      help: """
+        Workload files (YAML) whose studies to report from the store. Without any, every study \
+        in the store is reported, with the workload it was last run with.
+        """)
     var workloads: [String] = []
 
     @Option(help: "The results store (SQLite). Defaults to stepwise.sqlite in this directory.")
@@ -109,18 +113,20 @@ extension Stepwise {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return (try ResultsArchiveJSON.decode(data), path)
       }
-      guard !workloads.isEmpty else {
-        throw ValidationError(
-          "name the workload files whose studies to report (stepwise report --store DB FILE...), "
-            + "or pass --from-json")
-      }
       let path = store ?? "stepwise.sqlite"
       guard FileManager.default.fileExists(atPath: path) else {
         throw ValidationError("no results store at \(path); run the workload first or pass --store")
       }
       let results = try ResultsStore(path: path, options: StoreOptions(readOnly: true))
       let masks = try results.maskDensities()
-      var studies: [StudyResults] = []
+      var chosen: [(StudyID, Workload)] = []
+      if workloads.isEmpty {
+        // Oldest first, so a store's studies keep their order from one report to the next.
+        chosen = try results.studies().reversed().map { ($0.id, $0.workload) }
+        guard !chosen.isEmpty else {
+          throw ValidationError("\(path) holds no study yet; run a workload first")
+        }
+      }
       for file in workloads {
         let loaded = WorkloadLoader().load(path: file)
         guard let workload = loaded.workload else {
@@ -132,6 +138,10 @@ extension Stepwise {
           throw ValidationError(
             "\(path) has no study named '\(workload.name)' (from \(file)); run it first")
         }
+        chosen.append((id, workload))
+      }
+      var studies: [StudyResults] = []
+      for (id, workload) in chosen {
         let sparsities = Set(workload.study.sparsities.map(\.value))
         studies.append(
           StudyResults(
