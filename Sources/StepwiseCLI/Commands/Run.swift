@@ -55,7 +55,18 @@ extension Stepwise {
     }
 
     /// Everything `run` does, with the output channel injected for tests; returns the exit code.
+    /// Under `mpirun` (or `srun`), rank 0 runs the study and the other ranks train for it
+    /// (`MPILaunch`, docs/cluster.md).
     func execute(progress: RunProgress, print: (String) -> Void) -> Int32 {
+      if MPILaunch.isActive { return MPILaunch.execute(self, progress: progress, print: print) }
+      return execute(progress: progress, print: print, cluster: nil)
+    }
+
+    /// One process's run, or rank 0's when `cluster` is set: then the trials go to the other
+    /// ranks, and `cluster.coordinator` is set once they have been told to start.
+    func execute(progress: RunProgress, print: (String) -> Void, cluster: MPILaunch.Rank0?)
+      -> Int32
+    {
       let loaded: PlanFrontend.Result
       let storePath: String
       if let file {
@@ -76,15 +87,22 @@ extension Stepwise {
       guard let plan = loaded.plan, !loaded.hasErrors else { return 1 }
       do {
         let execution = plan.workload.execution
-        let parallelism = try Parallelism.choose(
-          jobs: jobs ?? execution.jobs, workers: workers ?? execution.workers,
-          cores: MPILaunch.coresPerRank(), trials: plan.trials.count)
+        let parallelism: Parallelism
+        if let cluster {
+          parallelism = try cluster.start(
+            jobs: jobs, workers: workers ?? execution.workers, progress: progress)
+        } else {
+          parallelism = try Parallelism.choose(
+            jobs: jobs ?? execution.jobs, workers: workers ?? execution.workers,
+            cores: MPILaunch.coresPerRank(), trials: plan.trials.count)
+        }
         let opened = try ResultsStore(path: storePath)
         progress.note(
           "\(plan.workload.name): \(plan.trials.count) trials, store \(storePath), \(parallelism)")
         let outcome = try StudyRun(
           plan: plan, isSavedPlan: loaded.wasSavedPlan, store: opened, parallelism: parallelism,
-          checkpointEverySteps: execution.checkpointEverySteps, progress: progress
+          checkpointEverySteps: execution.checkpointEverySteps, progress: progress,
+          cluster: cluster?.coordinator
         ).execute()
         progress.finish()
         print(RunSummaryView().render(outcome, parallelism: parallelism))
