@@ -120,6 +120,16 @@ public final class ClusterCoordinator: @unchecked Sendable {
     }
   }
 
+  /// Kills (SIGKILL) every process of `groups` that runs on this machine, and says whether
+  /// that was all of them. A lost group's ranks are dead, stopped or stuck in a collective with
+  /// a dead rank; once they are gone, `MPI_Finalize` completes on the others.
+  public func killLocalRanks(of groups: [TrainingGroup]) -> Bool {
+    let ranks = groups.flatMap(\.ranks)
+    let known = lock.withLock { ranks.compactMap { hellos[$0] } }
+    for hello in known where hello.host == host { kill(hello.pid, SIGKILL) }
+    return known.count == ranks.count && known.allSatisfy { $0.host == host }
+  }
+
   /// Whether a rank of `group` runs on this machine and its process is gone.
   func hasDeadProcess(_ group: TrainingGroup) -> Bool {
     let known = lock.withLock { group.ranks.compactMap { hellos[$0] } }

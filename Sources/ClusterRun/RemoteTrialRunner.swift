@@ -40,6 +40,9 @@ public struct RemoteTrialRunner: TrialRunning {
     return .interrupted
   }
 
+  /// Seconds an interrupted group has to checkpoint and answer.
+  static let interruptGrace = 0.5
+
   /// Runs the trial on `group`; nil when the group was lost.
   private func relay(
     _ spec: TrialSpec, _ checkpoint: TrialCheckpoint?, _ mask: [Float]?, _ session: TrialSession,
@@ -69,6 +72,7 @@ public struct RemoteTrialRunner: TrialRunning {
 
     var lastHeard = Date()
     var lastProcessCheck = Date()
+    var interruptedAt: Date?
     var pause: UInt32 = 50
     while true {
       if let (_, bytes) = try link.poll(from: group.leader) {
@@ -107,6 +111,19 @@ public struct RemoteTrialRunner: TrialRunning {
           within: timing.timeoutSeconds)
         coordinator.account(messages: 1, bytes: 0, seconds: 0)
         sent = now
+      }
+      // An interrupt under mpirun is a SIGTERM to every rank, and SIGKILL follows a second
+      // later: record the trial interrupted (releasing its lease) before then, from its last
+      // periodic checkpoint, rather than wait for a group that is being killed too.
+      if now == .interrupt {
+        interruptedAt = interruptedAt ?? Date()
+        if let interruptedAt, Date().timeIntervalSince(interruptedAt) > Self.interruptGrace {
+          coordinator.log(
+            "\(coordinator.describe(group)): no answer to the interrupt within "
+              + "\(Self.interruptGrace) s; trial \(spec.key.short) resumes from its last "
+              + "checkpoint next time")
+          return nil
+        }
       }
       let silent = Date().timeIntervalSince(lastHeard)
       if Date().timeIntervalSince(lastProcessCheck) > 0.2 {

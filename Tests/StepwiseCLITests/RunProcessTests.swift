@@ -210,9 +210,12 @@ struct RunProcessTests {
     #expect(output.contains("cannot form groups of --workers 3"), "\(output)")
   }
 
-  /// SIGKILLs rank 2 while it trains its first trial, under `mpirun` with `extra` options;
-  /// returns the exit status, standard output and standard error.
-  static func killRankTwoMidTrial(store: String, _ extra: [String]) throws -> (Int32, String, String) {
+  /// Sends `signal` (SIGKILL, or SIGSTOP for a rank that hangs) to rank 2 while it trains its
+  /// first trial, under `mpirun` with `extra` options; returns the exit status, standard output
+  /// and standard error.
+  static func killRankTwoMidTrial(
+    store: String, _ extra: [String], signal: Int32 = SIGKILL, timeout: Int = 20
+  ) throws -> (Int32, String, String) {
     let marker = UUID().uuidString
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try #require(which("mpirun")))
@@ -220,7 +223,7 @@ struct RunProcessTests {
       try mpirunArguments(3, extra) + ["run", "--store", store, RunCommandTests.tiny]
     var environment = ProcessInfo.processInfo.environment
     environment["STEPWISE_TEST_MARKER"] = marker
-    environment["STEPWISE_MPI_TIMEOUT"] = "20"
+    environment["STEPWISE_MPI_TIMEOUT"] = "\(timeout)"
     process.environment = environment
     let out = Pipe()
     let err = Pipe()
@@ -234,8 +237,8 @@ struct RunProcessTests {
       let text = errors.append(String(decoding: data, as: UTF8.self))
       guard killed.value.isEmpty, text.contains("rank 2: trial") else { return }
       if let pid = rankProcess(2, marker: marker) {
-        kill(pid, SIGKILL)
-        _ = killed.append("killed \(pid)")
+        kill(pid, signal)
+        _ = killed.append("signalled \(pid)")
       }
     }
     try process.run()
@@ -275,6 +278,22 @@ struct RunProcessTests {
     #expect(output.contains("lost ranks 2"), "\(output)")
     #expect(errors.contains("rank 2: a process died during trial"), "\(errors)")
     #expect(errors.contains("retry"), "\(errors)")
+    let single = RunCommandTests.temporaryStore()
+    try Self.launch(binary, ["run", "--quiet", "--jobs", "2", "--store", single, RunCommandTests.tiny])
+    Self.expectSameResults(try Self.snapshot(single), try Self.snapshot(store))
+  }
+
+  /// A rank that hangs (stopped) is given up after the timeout; its trial is retried on rank 1,
+  /// and rank 0 kills it at the end so that the job ends normally.
+  @Test(.enabled(if: RunProcessTests.canRunMPI))
+  func aHungRankIsGivenUpAfterTheTimeout() throws {
+    let binary = try #require(Self.binary)
+    let store = RunCommandTests.temporaryStore()
+    let (status, output, errors) = try Self.killRankTwoMidTrial(
+      store: store, ["--enable-recovery"], signal: SIGSTOP, timeout: 3)
+    #expect(status == 0, "\(output)\n\(errors)")
+    #expect(errors.contains("rank 2: silent for 3 s during trial"), "\(errors)")
+    #expect(errors.contains("killed the lost ranks 2"), "\(errors)")
     let single = RunCommandTests.temporaryStore()
     try Self.launch(binary, ["run", "--quiet", "--jobs", "2", "--store", single, RunCommandTests.tiny])
     Self.expectSameResults(try Self.snapshot(single), try Self.snapshot(store))

@@ -95,6 +95,17 @@ enum MPILaunch {
       MPIRuntime.finalize()
       return code
     }
+    // Lost ranks on this machine are killed outright; then the job can end normally. (Open
+    // MPI 4.1's MPI_Abort was seen to spin for ever under --enable-recovery when a lost rank
+    // was stopped, so it is the last resort, for lost ranks on other machines.)
+    if coordinator.killLocalRanks(of: lost) {
+      FileHandle.standardError.write(
+        Data(
+          ("mpirun: killed the lost ranks "
+            + lost.flatMap(\.ranks).map(String.init).joined(separator: ", ") + "\n").utf8))
+      MPIRuntime.finalize()
+      return code
+    }
     FileHandle.standardError.write(
       Data(
         ("mpirun: \(lost.count) group\(lost.count == 1 ? "" : "s") lost (ranks "
