@@ -95,16 +95,14 @@ enum MPILaunch {
       MPIRuntime.finalize()
       return code
     }
-    // Lost ranks on this machine are killed outright; then the job can end normally. (Open
-    // MPI 4.1's MPI_Abort was seen to spin for ever under --enable-recovery when a lost rank
-    // was stopped, so it is the last resort, for lost ranks on other machines.)
+    // Lost ranks on this machine are killed first: Open MPI 4.1's MPI_Abort was seen to spin
+    // for ever under --enable-recovery while a lost rank was stopped, and MPI_Finalize to wait
+    // for ever on a fence with a dead rank, so the job ends with MPI_Abort once they are gone.
     if coordinator.killLocalRanks(of: lost) {
       FileHandle.standardError.write(
         Data(
           ("mpirun: killed the lost ranks "
             + lost.flatMap(\.ranks).map(String.init).joined(separator: ", ") + "\n").utf8))
-      MPIRuntime.finalize()
-      return code
     }
     FileHandle.standardError.write(
       Data(
