@@ -111,8 +111,11 @@ public final class ClusterCoordinator: @unchecked Sendable {
     }
   }
 
-  func account(messages: Int, bytes: Int, seconds: Double, trials: Int = 0) {
+  func account(
+    messages: Int, bytes: Int, seconds: Double, storeSeconds: Double = 0, trials: Int = 0
+  ) {
     lock.withLock {
+      statistics.storeSeconds += storeSeconds
       statistics.messages += messages
       statistics.bytes += bytes
       statistics.seconds += seconds
@@ -173,6 +176,9 @@ public struct ServingStatistics: Hashable, Sendable {
   public var bytes = 0
   /// Seconds from a message's arrival to its answer, store calls included, plus sending starts.
   public var seconds = 0.0
+  /// The part of `seconds` spent in the session (the store's writes of evaluations and
+  /// checkpoints); the rest is messaging.
+  public var storeSeconds = 0.0
 
   public init() {}
 }

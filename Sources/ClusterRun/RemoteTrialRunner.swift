@@ -74,6 +74,7 @@ public struct RemoteTrialRunner: TrialRunning {
     var lastProcessCheck = Date()
     var interruptedAt: Date?
     var pause: UInt32 = 50
+    var storeSeconds = 0.0
     while true {
       if let (_, bytes) = try link.poll(from: group.leader) {
         let handled = clock.now
@@ -83,14 +84,18 @@ public struct RemoteTrialRunner: TrialRunning {
         var answers = 0
         switch message {
         case .evaluation(let id, let evaluation) where id == trial:
+          let stored = clock.now
           let directive = session.evaluated(evaluation)
+          storeSeconds += stored.duration(to: clock.now).seconds
           try link.send(
             .directive(trial: trial, answersStep: evaluation.step, directive), to: group.leader,
             within: timing.timeoutSeconds)
           sent = directive
           answers = 1
         case .checkpoint(let id, let saved) where id == trial:
+          let stored = clock.now
           session.saveCheckpoint(step: saved.step, bytes: saved.bytes)
+          storeSeconds += stored.duration(to: clock.now).seconds
         case .end(let id, let outcome) where id == trial:
           coordinator.account(
             messages: 1, bytes: bytes.count, seconds: handled.duration(to: clock.now).seconds)
@@ -100,7 +105,8 @@ public struct RemoteTrialRunner: TrialRunning {
         }
         coordinator.account(
           messages: 1 + answers, bytes: bytes.count,
-          seconds: handled.duration(to: clock.now).seconds)
+          seconds: handled.duration(to: clock.now).seconds, storeSeconds: storeSeconds)
+        storeSeconds = 0
         continue
       }
       // A tighter bound found by another trial of the cell, or an interrupt: push it.
