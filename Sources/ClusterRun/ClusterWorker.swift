@@ -72,6 +72,8 @@ public struct ClusterWorker {
         return
       case .start(let start):
         passOn(message)
+        // Received: the silence that rank 0 times out starts now, before the data is loaded.
+        try world.send(.heartbeat(trial: start.trial), to: 0, within: timing.timeoutSeconds)
         let channel = LeaderChannel(world: world, trial: start.trial, timing: timing)
         let outcome = train(start, communicator, channel.monitor(for: start))
         try world.send(.end(trial: start.trial, outcome), to: 0, within: timing.timeoutSeconds)

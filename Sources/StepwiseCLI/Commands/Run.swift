@@ -16,6 +16,9 @@ extension Stepwise {
         FILE it runs the built-in default study (docs/running.md). Running the same command \
         again continues where a crash, kill or Ctrl-C left off.
 
+        Under `mpirun -np N`, rank 0 opens the store and hands trials to the other ranks, \
+        which train in groups of --workers ranks (docs/cluster.md).
+
         Exit status: 0 when every trial is finished, 1 on an error (including failed trials), \
         130 when interrupted (Ctrl-C or SIGTERM: running trials are checkpointed first).
         """)
@@ -38,8 +41,8 @@ extension Stepwise {
 
     @Option(
       help: """
-        Data-parallel workers per trial (threads that split each global batch). Defaults to the \
-        workload's execution.workers, else 1.
+        Data-parallel workers per trial (threads that split each global batch; under mpirun, \
+        ranks per group). Defaults to the workload's execution.workers, else 1.
         """)
     var workers: Int?
 

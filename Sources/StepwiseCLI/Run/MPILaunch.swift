@@ -62,7 +62,11 @@ enum MPILaunch {
     do {
       launch = try ClusterLaunch.start()
     } catch {
-      FileHandle.standardError.write(Data("error: could not start MPI: \(error)\n".utf8))
+      FileHandle.standardError.write(
+        Data(
+          ("error: this process looks like an MPI rank (OMPI_COMM_WORLD_SIZE or PMIX_RANK is "
+            + "set) but MPI did not start: \(error); run it under mpirun or srun, or unset those "
+            + "variables for a one-process run\n").utf8))
       return 1
     }
     if launch.size == 1 {
