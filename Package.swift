@@ -144,8 +144,8 @@ let package = Package(
     .testTarget(
       name: "ClusterRunTests",
       dependencies: [
-        "ClusterRun", "Collectives", "Scheduling", "Planning", "Training", "WorkloadModel",
-        "StepwiseTestSupport",
+        "ClusterRun", "Collectives", "CollectivesMPI", "Scheduling", "Planning", "Training",
+        "WorkloadModel", "StepwiseTestSupport",
       ]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"]),
     .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "StepwiseTestSupport"]),
