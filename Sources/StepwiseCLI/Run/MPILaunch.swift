@@ -9,12 +9,8 @@ enum MPILaunch {
   /// Whether this process is a rank of an MPI job.
   static var isActive: Bool { MPIRuntime.isLaunchedByMPI }
 
-  /// This rank's index in the job, or nil outside `mpirun`.
-  static func rank(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
-    environment["OMPI_COMM_WORLD_RANK"].flatMap(Int.init)
-  }
-
-  /// The cores this process may use: all of them, or its share when several ranks run here.
+  /// The cores a one-process run may use: all of them, or its share when several ranks run here
+  /// (only under `mpirun -np 1`, the one case that runs as one process under MPI).
   static func coresPerRank(
     cores: Int = ProcessInfo.processInfo.activeProcessorCount,
     environment: [String: String] = ProcessInfo.processInfo.environment
