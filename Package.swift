@@ -88,6 +88,12 @@ let package = Package(
       dependencies: ["Planning", "Scheduling", "Network", "Pruning", "Datasets", "Collectives"],
       exclude: ["README.md"], swiftSettings: optimizedInDebug),
 
+    /// `mpirun`: rank 0 schedules and owns the store; the other ranks train in groups.
+    .target(
+      name: "ClusterRun",
+      dependencies: ["Collectives", "CollectivesMPI", "Planning", "Scheduling", "Training"],
+      exclude: ["README.md"]),
+
     // MARK: Results and what is made of them
     /// SQLite store: trials, curves, masks, checkpoints; versioned migrations; WAL.
     .target(
@@ -107,7 +113,7 @@ let package = Package(
       dependencies: [
         "StepwiseDiagnostics", "YAMLSyntax", "WorkloadModel", "WorkloadLoading", "Planning",
         "Scheduling", "Kernels", "Network", "Pruning", "Datasets", "Collectives", "CollectivesMPI",
-        "Training", "ResultsStore", "Analysis", "Report",
+        "Training", "ClusterRun", "ResultsStore", "Analysis", "Report",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     /// The `stepwise` executable: a one-line entry point.
@@ -135,6 +141,12 @@ let package = Package(
     .testTarget(
       name: "CollectivesTests",
       dependencies: ["Collectives", "CollectivesMPI", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "ClusterRunTests",
+      dependencies: [
+        "ClusterRun", "Collectives", "CollectivesMPI", "Scheduling", "Planning", "Training",
+        "WorkloadModel", "StepwiseTestSupport",
+      ]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"]),
     .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "StepwiseTestSupport"]),
     .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "StepwiseTestSupport"]),

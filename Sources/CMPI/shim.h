@@ -15,3 +15,5 @@ static inline int stepwise_mpi_any_source(void) { return MPI_ANY_SOURCE; }
 static inline int stepwise_mpi_any_tag(void) { return MPI_ANY_TAG; }
 static inline int stepwise_mpi_success(void) { return MPI_SUCCESS; }
 static inline MPI_Errhandler stepwise_mpi_errors_return(void) { return MPI_ERRORS_RETURN; }
+static inline MPI_Info stepwise_mpi_info_null(void) { return MPI_INFO_NULL; }
+static inline int stepwise_mpi_comm_type_shared(void) { return MPI_COMM_TYPE_SHARED; }

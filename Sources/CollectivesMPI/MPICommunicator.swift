@@ -134,3 +134,78 @@ public final class MPICommunicator: Communicator {
     return Message(source: Int(sender), tag: Int(senderTag), bytes: bytes)
   }
 }
+
+extension MPICommunicator {
+  /// The ranks of this communicator that share this machine's memory (one node):
+  /// `MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)`. Every rank must call it. Unlike Open MPI's
+  /// `OMPI_COMM_WORLD_LOCAL_SIZE`, this also holds when Slurm's `srun` started the ranks.
+  public func splitByMachine() throws(CollectiveError) -> MPICommunicator {
+    var child: MPI_Comm? = nil
+    try MPIRuntime.check(
+      MPI_Comm_split_type(
+        handle, stepwise_mpi_comm_type_shared(), Int32(rank), stepwise_mpi_info_null(), &child),
+      "MPI_Comm_split_type")
+    guard let child else {
+      throw .transport(operation: "MPI_Comm_split_type", code: -1, message: "no communicator")
+    }
+    return try MPICommunicator(handle: child, owned: true)
+  }
+
+  /// The next message from `source` (nil: any rank) with `tag` (nil: any tag) if one has
+  /// arrived, else nil at once (`MPI_Iprobe`). A caller that waits in a loop of this and a short
+  /// sleep leaves its core free, where a blocking `MPI_Probe` spins on it.
+  public func tryReceive(from source: Int? = nil, tag: Int? = nil) throws(CollectiveError)
+    -> Message?
+  {
+    var status = MPI_Status()
+    var flag: Int32 = 0
+    let from = source.map(Int32.init) ?? stepwise_mpi_any_source()
+    let wanted = tag.map(Int32.init) ?? stepwise_mpi_any_tag()
+    try MPIRuntime.check(MPI_Iprobe(from, wanted, handle, &flag, &status), "MPI_Iprobe")
+    if flag == 0 { return nil }
+    return try receive(from: Int(status.MPI_SOURCE), tag: Int(status.MPI_TAG))
+  }
+
+  /// Starts sending `bytes` to `destination` without waiting (`MPI_Isend`); the returned send
+  /// owns the bytes until `isComplete` says they are gone. A sender that must not hang on a peer
+  /// that died polls it with a deadline.
+  public func startSend(_ bytes: [UInt8], to destination: Int, tag: Int) throws(CollectiveError)
+    -> PendingSend
+  {
+    guard bytes.count <= Int(Int32.max) else {
+      throw .transport(operation: "MPI_Isend", code: -1, message: "message over 2 GiB")
+    }
+    let pending = PendingSend(bytes)
+    let code = MPI_Isend(
+      pending.buffer.baseAddress, Int32(bytes.count), stepwise_mpi_byte(), Int32(destination),
+      Int32(tag), handle, &pending.request)
+    try MPIRuntime.check(code, "MPI_Isend")
+    return pending
+  }
+}
+
+/// A send in flight (`MPI_Isend`). Its buffer is its own copy, so it stays valid however long
+/// the receiver takes; it is freed only once MPI is done with it (a send to a dead rank is never
+/// done, and its few bytes are left to the process's end rather than freed under MPI).
+public final class PendingSend: @unchecked Sendable {
+  fileprivate let buffer: UnsafeMutableRawBufferPointer
+  fileprivate var request: MPI_Request?
+  private var done = false
+
+  fileprivate init(_ bytes: [UInt8]) {
+    buffer = .allocate(byteCount: max(1, bytes.count), alignment: 16)
+    bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+  }
+
+  /// Whether the message has left (`MPI_Test`); after true, the buffer is released.
+  public func isComplete() throws(CollectiveError) -> Bool {
+    if done { return true }
+    var flag: Int32 = 0
+    try MPIRuntime.check(MPI_Test(&request, &flag, stepwise_mpi_status_ignore()), "MPI_Test")
+    if flag != 0 {
+      done = true
+      buffer.deallocate()
+    }
+    return done
+  }
+}

@@ -6,9 +6,11 @@ import Synchronization
 /// The process's Open MPI runtime: started at most once, on demand, and only when the process was
 /// launched by `mpirun` (a plain `stepwise run` never touches MPI).
 public enum MPIRuntime {
-  /// Whether `mpirun` launched this process (Open MPI sets `OMPI_COMM_WORLD_SIZE` in every rank).
+  /// Whether `mpirun` launched this process (Open MPI sets `OMPI_COMM_WORLD_SIZE` in every rank),
+  /// or Slurm's `srun --mpi=pmix` did (it sets `PMIX_RANK`, as `mpirun` also does).
   public static var isLaunchedByMPI: Bool {
-    ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] != nil
+    let environment = ProcessInfo.processInfo.environment
+    return environment["OMPI_COMM_WORLD_SIZE"] != nil || environment["PMIX_RANK"] != nil
   }
 
   private static let started = Mutex<Bool>(false)
@@ -38,6 +40,13 @@ public enum MPIRuntime {
       if isStarted { MPI_Finalize() }
       isStarted = false
     }
+  }
+
+  /// Ends every rank of the job with `code` (`MPI_Abort`), for when some rank can never reach
+  /// `MPI_Finalize` (it waits in a collective with a rank that died). `mpirun` exits with `code`.
+  public static func abort(code: Int32) -> Never {
+    _ = MPI_Abort(stepwise_mpi_comm_world(), code)
+    exit(code)
   }
 
   /// Turns an MPI return code into an error carrying MPI's own message.

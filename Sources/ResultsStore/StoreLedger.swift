@@ -182,9 +182,20 @@ public struct StoreLedger: TrialLedger {
   {
     if ResultsStore.now() - heartbeat > ttl { return false }
     if holder.host == me.host {
-      // Signal 0 checks existence; EPERM means it exists but is someone else's.
-      return kill(holder.pid, 0) == 0 || errno == EPERM
+      // Signal 0 checks existence; EPERM means it exists but is someone else's. A zombie exists
+      // too: a killed rank of `mpirun` stays one until something reaps it, which in containers
+      // whose first process does not reap can be for ever.
+      return (kill(holder.pid, 0) == 0 || errno == EPERM) && !isZombie(holder.pid)
     }
     return true
+  }
+
+  /// Whether `pid` has exited and waits to be reaped (state Z or X in /proc; false off Linux).
+  static func isZombie(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return false }
+    let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
+    return state == "Z" || state == "X"
   }
 }

@@ -86,6 +86,26 @@ import Testing
       #expect(job.tag == 5 && job.bytes.count == 100 * rank)
       try world.send([job.bytes[0], 0xAB], to: 0, tag: 6)
     }
+    // Without blocking: every rank posts a message to rank 0, which polls until all arrived;
+    // nothing is waiting under another tag. All ranks of the test run on this machine.
+    let machine = try world.splitByMachine()
+    #expect(machine.size == size)
+    if rank == 0 {
+      var seen = Set<Int>()
+      while seen.count < size - 1 {
+        if let message = try world.tryReceive(tag: 8) {
+          #expect(message.bytes == Array(repeating: UInt8(message.source), count: 3000))
+          seen.insert(message.source)
+        } else {
+          usleep(100)
+        }
+      }
+    } else {
+      let pending = try world.startSend(
+        Array(repeating: UInt8(rank), count: 3000), to: 0, tag: 8)
+      while try !pending.isComplete() { usleep(100) }
+    }
+    #expect(try world.tryReceive(tag: 99) == nil)
     try world.barrier()
     print("MPI rank check passed: rank \(rank) of \(size)")
   }

@@ -6,6 +6,31 @@ import Testing
 @testable import ResultsStore
 
 @Suite struct LedgerTests {
+  /// A lease holder that exited but was not reaped (as a killed `mpirun` rank whose launcher is
+  /// gone) is dead, not alive: its trials are taken over at once.
+  @Test func aZombieHoldsNoLease() throws {
+    var pid: pid_t = 0
+    let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+    defer { arguments.forEach { free($0) } }
+    let spawned = posix_spawn(&pid, "/bin/true", nil, nil, arguments, environ)
+    try #require(spawned == 0)
+    var waited = 0
+    while !StoreLedger.isZombie(pid) && waited < 200 {
+      usleep(10_000)
+      waited += 1
+    }
+    #expect(StoreLedger.isZombie(pid))
+    #expect(kill(pid, 0) == 0)  // it still exists, which alone would keep its lease alive
+    let me = LeaseOwner(host: "here", pid: getpid(), runID: "me")
+    let holder = LeaseOwner(host: "here", pid: pid, runID: "zombie")
+    #expect(!StoreLedger.isAlive(holder, heartbeat: ResultsStore.now(), ttl: 60, from: me))
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    #expect(!StoreLedger.isZombie(pid))
+    #expect(!StoreLedger.isZombie(getpid()))
+    #expect(StoreLedger.isAlive(me, heartbeat: ResultsStore.now(), ttl: 60, from: holder))
+  }
+
   @Test func finishedResultIsNeverOverwritten() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }

@@ -30,13 +30,16 @@ struct RunProcessTests {
 
   /// Runs a process to its end; returns its exit status and standard output.
   @discardableResult
-  static func launch(_ path: String, _ arguments: [String]) throws -> (Int32, String) {
+  /// With `errors`, standard error is captured too (after standard output).
+  static func launch(_ path: String, _ arguments: [String], errors: Bool = false) throws
+    -> (Int32, String)
+  {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
+    process.standardError = errors ? pipe : FileHandle.nullDevice
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -49,6 +52,7 @@ struct RunProcessTests {
     var curves: [TrialKey: [Int32: Double]] = [:]
     var unfinished = 0
     var conflicts = 0
+    var finished: Set<TrialKey> = []
   }
 
   static func snapshot(_ path: String) throws -> Snapshot {
@@ -62,6 +66,7 @@ struct RunProcessTests {
           snapshot.stepsToResult[table.cells[i]] ?? steps, steps)
       }
       if !table.states[i].isFinished { snapshot.unfinished += 1 }
+      if table.states[i].isFinished { snapshot.finished.insert(table.keys[i]) }
       var curve: [Int32: Double] = [:]
       for j in table.curveRange(i) { curve[table.steps[j]] = table.validationError[j] }
       snapshot.curves[table.keys[i]] = curve
@@ -139,7 +144,14 @@ struct RunProcessTests {
     #expect(final.conflicts == 0)
   }
 
-  @Test(.enabled(if: RunProcessTests.canRun && RunProcessTests.which("mpirun") != nil))
+  static var canRunMPI: Bool { canRun && which("mpirun") != nil }
+
+  /// `mpirun` as the tests run it: as root, more ranks than cores.
+  static func mpirunArguments(_ ranks: Int, _ extra: [String] = []) throws -> [String] {
+    ["--allow-run-as-root", "--oversubscribe"] + extra + ["-np", "\(ranks)", try #require(binary)]
+  }
+
+  @Test(.enabled(if: RunProcessTests.canRunMPI))
   func threeRanksUnderMpirunGiveTheSameResultsAsOneProcess() throws {
     let binary = try #require(Self.binary)
     let single = RunCommandTests.temporaryStore()
@@ -150,15 +162,185 @@ struct RunProcessTests {
     let mpirun = try #require(Self.which("mpirun"))
     let (status, output) = try Self.launch(
       mpirun,
-      [
-        "--allow-run-as-root", "--oversubscribe", "-np", "3", binary, "run", "--quiet",
-        "--store", ranks, RunCommandTests.tiny,
-      ])
+      try Self.mpirunArguments(3) + ["run", "--quiet", "--store", ranks, RunCommandTests.tiny])
     #expect(status == 0, "\(output)")
-    // A rank can end while another still trains the last trials it holds; a rerun completes.
-    try Self.launch(binary, ["run", "--quiet", "--store", ranks, RunCommandTests.tiny])
+    // One run finishes the study: rank 0 hands every trial to rank 1 or 2 and waits for them.
+    #expect(output.contains("mpirun: rank 0 served"), "\(output)")
+    #expect(!output.contains("lost ranks"), "\(output)")
     Self.expectSameResults(try Self.snapshot(single), try Self.snapshot(ranks))
   }
+
+  /// Two ranks all-reducing each step equal two in-process workers bit for bit (a sum of two
+  /// numbers does not depend on their order), and reach the same steps-to-result as one worker.
+  @Test(.enabled(if: RunProcessTests.canRunMPI))
+  func aGroupOfTwoRanksEqualsTwoInProcessWorkers() throws {
+    let binary = try #require(Self.binary)
+    let threads = RunCommandTests.temporaryStore()
+    let (code, text) = try Self.launch(
+      binary,
+      ["run", "--quiet", "--jobs", "1", "--workers", "2", "--store", threads, RunCommandTests.tiny])
+    #expect(code == 0, "\(text)")
+    let ranks = RunCommandTests.temporaryStore()
+    let (status, output) = try Self.launch(
+      try #require(Self.which("mpirun")),
+      try Self.mpirunArguments(3)
+        + ["run", "--quiet", "--workers", "2", "--store", ranks, RunCommandTests.tiny])
+    #expect(status == 0, "\(output)")
+    #expect(output.contains("1 job x 2 workers"), "\(output)")
+    let mpi = try Self.snapshot(ranks)
+    Self.expectSameResults(try Self.snapshot(threads), mpi)
+    // And one worker on the same global batches: the same steps-to-result.
+    let one = RunCommandTests.temporaryStore()
+    let (oneCode, oneText) = try Self.launch(
+      binary, ["run", "--quiet", "--jobs", "1", "--store", one, RunCommandTests.tiny])
+    #expect(oneCode == 0, "\(oneText)")
+    #expect(try Self.snapshot(one).stepsToResult == mpi.stepsToResult)
+  }
+
+  @Test(.enabled(if: RunProcessTests.canRunMPI))
+  func optionsThatDoNotFitTheRanksAreRefusedClearly() throws {
+    let (status, output) = try Self.launch(
+      try #require(Self.which("mpirun")),
+      try Self.mpirunArguments(3)
+        + [
+          "run", "--quiet", "--workers", "3", "--store", RunCommandTests.temporaryStore(),
+          RunCommandTests.tiny,
+        ], errors: true)
+    #expect(status != 0)
+    #expect(output.contains("cannot form groups of --workers 3"), "\(output)")
+    let (jobsStatus, jobsOutput) = try Self.launch(
+      try #require(Self.which("mpirun")),
+      try Self.mpirunArguments(2)
+        + [
+          "run", "--quiet", "--jobs", "2", "--store", RunCommandTests.temporaryStore(),
+          RunCommandTests.tiny,
+        ], errors: true)
+    #expect(jobsStatus != 0)
+    #expect(jobsOutput.contains("--jobs 2 does not apply under mpirun"), "\(jobsOutput)")
+  }
+
+  /// Sends `signal` (SIGKILL, or SIGSTOP for a rank that hangs) to rank 2 while it trains its
+  /// first trial, under `mpirun` with `extra` options; returns the exit status, standard output
+  /// and standard error.
+  static func killRankTwoMidTrial(
+    store: String, _ extra: [String], signal: Int32 = SIGKILL, timeout: Int = 20
+  ) throws -> (Int32, String, String) {
+    let marker = UUID().uuidString
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try #require(which("mpirun")))
+    process.arguments =
+      try mpirunArguments(3, extra) + ["run", "--store", store, RunCommandTests.tiny]
+    var environment = ProcessInfo.processInfo.environment
+    environment["STEPWISE_TEST_MARKER"] = marker
+    environment["STEPWISE_MPI_TIMEOUT"] = "\(timeout)"
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    let errors = LockedText()
+    let killed = LockedText()
+    err.fileHandleForReading.readabilityHandler = { handle in
+      let data = handle.availableData
+      guard !data.isEmpty else { return }
+      let text = errors.append(String(decoding: data, as: UTF8.self))
+      guard killed.value.isEmpty, text.contains("rank 2: trial") else { return }
+      if let pid = rankProcess(2, marker: marker) {
+        kill(pid, signal)
+        _ = killed.append("signalled \(pid)")
+      }
+    }
+    try process.run()
+    let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    err.fileHandleForReading.readabilityHandler = nil
+    #expect(!killed.value.isEmpty, "rank 2 was never seen training: \(errors.value)")
+    return (process.terminationStatus, output, errors.value)
+  }
+
+  /// The pid of the rank `rank` of the job whose environment carries `marker`.
+  static func rankProcess(_ rank: Int, marker: String) -> pid_t? {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    for entry in entries {
+      guard let pid = pid_t(entry),
+        let environ = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
+      else { continue }
+      let variables = Set(environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
+      if variables.contains("STEPWISE_TEST_MARKER=\(marker)")
+        && variables.contains("OMPI_COMM_WORLD_RANK=\(rank)")
+      {
+        return pid
+      }
+    }
+    return nil
+  }
+
+  /// `mpirun --enable-recovery`: the job survives; rank 0 sees rank 2's process gone, and its
+  /// trial is retried on rank 1 in the same run, which ends the job with `MPI_Abort` (status 0).
+  @Test(.enabled(if: RunProcessTests.canRunMPI))
+  func aKilledRankLosesOnlyItsTrialUnderEnableRecovery() throws {
+    let binary = try #require(Self.binary)
+    let store = RunCommandTests.temporaryStore()
+    let (status, output, errors) = try Self.killRankTwoMidTrial(
+      store: store, ["--enable-recovery"])
+    #expect(status == 0, "\(output)\n\(errors)")
+    #expect(output.contains("lost ranks 2"), "\(output)")
+    #expect(errors.contains("rank 2: a process died during trial"), "\(errors)")
+    #expect(errors.contains("retry"), "\(errors)")
+    let single = RunCommandTests.temporaryStore()
+    try Self.launch(binary, ["run", "--quiet", "--jobs", "2", "--store", single, RunCommandTests.tiny])
+    Self.expectSameResults(try Self.snapshot(single), try Self.snapshot(store))
+  }
+
+  /// A rank that hangs (stopped) is given up after the timeout; its trial is retried on rank 1,
+  /// and rank 0 kills it at the end so that the job ends normally. The timeout (8 s) must exceed
+  /// the longest gap between two reports of a healthy rank, loading the data for its first trial
+  /// included, even when the tests load the machine many times over.
+  @Test(.enabled(if: RunProcessTests.canRunMPI))
+  func aHungRankIsGivenUpAfterTheTimeout() throws {
+    let binary = try #require(Self.binary)
+    let store = RunCommandTests.temporaryStore()
+    let (status, output, errors) = try Self.killRankTwoMidTrial(
+      store: store, ["--enable-recovery"], signal: SIGSTOP, timeout: 8)
+    #expect(status == 0, "\(output)\n\(errors)")
+    #expect(errors.contains("rank 2: silent for 8 s during trial"), "\(errors)")
+    #expect(!errors.contains("rank 1: silent"), "\(errors)")
+    #expect(errors.contains("killed the lost ranks 2"), "\(errors)")
+    let single = RunCommandTests.temporaryStore()
+    try Self.launch(binary, ["run", "--quiet", "--jobs", "2", "--store", single, RunCommandTests.tiny])
+    Self.expectSameResults(try Self.snapshot(single), try Self.snapshot(store))
+  }
+
+  /// Plain `mpirun` tears the whole job down when a rank dies; the store keeps every finished
+  /// result, and the next `stepwise run` retries the interrupted trials from their checkpoints.
+  @Test(.enabled(if: RunProcessTests.canRunMPI))
+  func aKilledRankEndsAPlainMpirunJobAndTheNextRunResumes() throws {
+    let binary = try #require(Self.binary)
+    let store = RunCommandTests.temporaryStore()
+    let (status, output, errors) = try Self.killRankTwoMidTrial(store: store, [])
+    #expect(status != 0, "\(output)\n\(errors)")
+    let torn = try Self.snapshot(store)
+    #expect(torn.unfinished > 0)
+    let (code, text) = try Self.launch(
+      binary, ["run", "--quiet", "--jobs", "2", "--store", store, RunCommandTests.tiny])
+    #expect(code == 0, "\(text)")
+    let single = RunCommandTests.temporaryStore()
+    try Self.launch(binary, ["run", "--quiet", "--jobs", "2", "--store", single, RunCommandTests.tiny])
+    let resumed = try Self.snapshot(store)
+    Self.expectSameResults(try Self.snapshot(single), resumed)
+    // Nothing finished before the kill was lost or redone differently.
+    for (key, curve) in torn.curves where torn.finished.contains(key) {
+      #expect(resumed.curves[key] == curve, "trial \(key.short)")
+    }
+  }
+}
+
+final class LockedText: @unchecked Sendable {
+  private let lock = NSLock()
+  private var text = ""
+  /// Appends and returns everything so far.
+  func append(_ more: String) -> String { lock.withLock { text += more; return text } }
+  var value: String { lock.withLock { text } }
 }
 
 final class LockedResults: @unchecked Sendable {

@@ -16,6 +16,9 @@ extension Stepwise {
         FILE it runs the built-in default study (docs/running.md). Running the same command \
         again continues where a crash, kill or Ctrl-C left off.
 
+        Under `mpirun -np N`, rank 0 opens the store and hands trials to the other ranks, \
+        which train in groups of --workers ranks (docs/cluster.md).
+
         Exit status: 0 when every trial is finished, 1 on an error (including failed trials), \
         130 when interrupted (Ctrl-C or SIGTERM: running trials are checkpointed first).
         """)
@@ -38,8 +41,8 @@ extension Stepwise {
 
     @Option(
       help: """
-        Data-parallel workers per trial (threads that split each global batch). Defaults to the \
-        workload's execution.workers, else 1.
+        Data-parallel workers per trial (threads that split each global batch; under mpirun, \
+        ranks per group). Defaults to the workload's execution.workers, else 1.
         """)
     var workers: Int?
 
@@ -55,7 +58,18 @@ extension Stepwise {
     }
 
     /// Everything `run` does, with the output channel injected for tests; returns the exit code.
+    /// Under `mpirun` (or `srun`), rank 0 runs the study and the other ranks train for it
+    /// (`MPILaunch`, docs/cluster.md).
     func execute(progress: RunProgress, print: (String) -> Void) -> Int32 {
+      if MPILaunch.isActive { return MPILaunch.execute(self, progress: progress, print: print) }
+      return execute(progress: progress, print: print, cluster: nil)
+    }
+
+    /// One process's run, or rank 0's when `cluster` is set: then the trials go to the other
+    /// ranks, and `cluster.coordinator` is set once they have been told to start.
+    func execute(progress: RunProgress, print: (String) -> Void, cluster: MPILaunch.Rank0?)
+      -> Int32
+    {
       let loaded: PlanFrontend.Result
       let storePath: String
       if let file {
@@ -76,15 +90,22 @@ extension Stepwise {
       guard let plan = loaded.plan, !loaded.hasErrors else { return 1 }
       do {
         let execution = plan.workload.execution
-        let parallelism = try Parallelism.choose(
-          jobs: jobs ?? execution.jobs, workers: workers ?? execution.workers,
-          cores: MPILaunch.coresPerRank(), trials: plan.trials.count)
+        let parallelism: Parallelism
+        if let cluster {
+          parallelism = try cluster.start(
+            jobs: jobs, workers: workers ?? execution.workers, progress: progress)
+        } else {
+          parallelism = try Parallelism.choose(
+            jobs: jobs ?? execution.jobs, workers: workers ?? execution.workers,
+            cores: MPILaunch.coresPerRank(), trials: plan.trials.count)
+        }
         let opened = try ResultsStore(path: storePath)
         progress.note(
           "\(plan.workload.name): \(plan.trials.count) trials, store \(storePath), \(parallelism)")
         let outcome = try StudyRun(
           plan: plan, isSavedPlan: loaded.wasSavedPlan, store: opened, parallelism: parallelism,
-          checkpointEverySteps: execution.checkpointEverySteps, progress: progress
+          checkpointEverySteps: execution.checkpointEverySteps, progress: progress,
+          cluster: cluster?.coordinator
         ).execute()
         progress.finish()
         print(RunSummaryView().render(outcome, parallelism: parallelism))

@@ -1,3 +1,4 @@
+import ClusterRun
 import Foundation
 import Scheduling
 
@@ -43,6 +44,19 @@ struct RunSummaryView {
     out += String(
       format: "store: %.2f s in %d calls (%.2f%% of the trials' thread time)\n",
       outcome.storeSeconds, outcome.storeCalls, 100 * outcome.storeSeconds / trialThreads)
+    if let serving = outcome.serving {
+      out += String(
+        format: "mpirun: rank 0 served %d trial starts with %d messages (%.1f MB) in %.3f s, "
+          + "%.3f s of it in the store (%.1f ms of messaging per trial)\n",
+        serving.trials, serving.messages, Double(serving.bytes) / 1e6, serving.seconds,
+        serving.storeSeconds,
+        1000 * (serving.seconds - serving.storeSeconds) / Double(max(1, serving.trials)))
+    }
+    if !outcome.lostGroups.isEmpty {
+      out += "mpirun: lost ranks "
+        + outcome.lostGroups.flatMap(\.ranks).map(String.init).joined(separator: ", ")
+        + " (dead or silent); their trials went to other groups\n"
+    }
     for conflict in s.nonDeterminism { out += "warning: \(conflict)\n" }
     out += "\n" + outcome.table.render()
     return out

@@ -1,3 +1,4 @@
+import ClusterRun
 import Crypto
 import Foundation
 import Planning
@@ -28,6 +29,9 @@ struct StudyRun {
   /// Off only to check (and measure) what exact early stop saves.
   var exactEarlyStop = true
   var cores = ProcessInfo.processInfo.activeProcessorCount
+  /// Under `mpirun`: rank 0's coordinator, which trains each trial on a group of other ranks
+  /// (`parallelism.jobs` is then the number of groups).
+  var cluster: ClusterCoordinator? = nil
 
   struct Outcome {
     var summary: SchedulerSummary
@@ -41,6 +45,9 @@ struct StudyRun {
     /// Everything from opening the plan to the table, masks included.
     var wallSeconds: Double
     var interruptedBeforeTraining: Bool
+    /// Under `mpirun`: rank 0's messaging work, and the groups lost to dead ranks.
+    var serving: ServingStatistics? = nil
+    var lostGroups: [TrainingGroup] = []
   }
 
   /// SHA-256 of the plan's canonical JSON: the plan's identity in the store.
@@ -85,12 +92,14 @@ struct StudyRun {
         jobs: parallelism.jobs, workers: parallelism.workers))
     let ledger = TimedLedger(StoreLedger(store: store, study: study))
     let table = masks.table
-    let runner = ScheduledTrialRunner(
-      trainer: TrialRunner(
-        configuration: TrainerConfiguration(
-          workers: parallelism.workers, threadsPerWorker: parallelism.threadsPerWorker,
-          checkpointEverySteps: checkpointEverySteps)),
-      masks: { key in table[key] })
+    let runner: any TrialRunning =
+      cluster?.runner(masks: { key in table[key] })
+      ?? ScheduledTrialRunner(
+        trainer: TrialRunner(
+          configuration: TrainerConfiguration(
+            workers: parallelism.workers, threadsPerWorker: parallelism.threadsPerWorker,
+            checkpointEverySteps: checkpointEverySteps)),
+        masks: { key in table[key] })
     let scheduler = Scheduler(
       ledger: ledger, runner: runner,
       configuration: SchedulerConfiguration(
@@ -105,7 +114,8 @@ struct StudyRun {
       summary: summary, table: StepsTable(try store.readStudy(study), workload: plan.workload),
       masksComputed: masks.computed, masksStored: masks.stored, maskSeconds: masks.seconds,
       storeSeconds: totals.seconds, storeCalls: totals.calls,
-      wallSeconds: Date().timeIntervalSince(started), interruptedBeforeTraining: false)
+      wallSeconds: Date().timeIntervalSince(started), interruptedBeforeTraining: false,
+      serving: cluster?.serving, lostGroups: cluster?.lostGroups ?? [])
   }
 
   /// The masks of every pruning node with a sparse trial: read from the store, or computed on

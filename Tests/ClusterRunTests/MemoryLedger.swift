@@ -1,0 +1,1 @@
+../SchedulingTests/MemoryLedger.swift
