@@ -7,8 +7,13 @@ extension ResultsStore {
   /// drops stay in the store, marked out of the plan (`in_plan = 0`), never deleted.
   ///
   /// One transaction: a plan is either fully registered or not at all.
+  ///
+  /// Registering the plan a study already holds (same name, same plan hash, every trial linked)
+  /// changes nothing, so it only touches the study's timestamp: resuming a 100,000-trial study
+  /// does not re-encode and re-insert 100,000 specs.
   @discardableResult
   public func register(_ plan: ExecutionPlan, planHash: String) throws -> StudyID {
+    if let study = try alreadyRegistered(plan, planHash: planHash) { return study }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     let workloadJSON = String(decoding: try encoder.encode(plan.workload), as: UTF8.self)
@@ -64,6 +69,26 @@ extension ResultsStore {
           trialIDs[spec.key.hex] = id
           try link.execute([.integer(study), .integer(id)])
         }
+        return StudyID(rawValue: study)
+      }
+    }
+  }
+
+  /// The study, if it holds exactly this plan already (its timestamp is then updated).
+  private func alreadyRegistered(_ plan: ExecutionPlan, planHash: String) throws -> StudyID? {
+    try withConnection { db in
+      try db.transaction {
+        guard
+          let study = try db.scalarInt(
+            "SELECT id FROM studies WHERE name = ? AND plan_hash = ?",
+            [.text(plan.workload.name), .text(planHash)]),
+          let linked = try db.scalarInt(
+            "SELECT count(*) FROM study_trials WHERE study = ? AND in_plan = 1",
+            [.integer(study)]),
+          linked == plan.trials.count
+        else { return nil }
+        try db.prepare("UPDATE studies SET updated = ? WHERE id = ?")
+          .execute([.real(Self.now()), .integer(study)])
         return StudyID(rawValue: study)
       }
     }

@@ -200,6 +200,33 @@ import Testing
     #expect(total == study.specs.count * 2)
   }
 
+  @Test func reRegisteringTheSamePlanChangesNothingButItsTimestamp() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.cleanUp() }
+    var study = SyntheticStudy(seed: 12)
+    study.trials = 3
+    let (store, id) = try makeStore(dir, study)
+    let spec = study.specs[1]
+    _ = try store.recordResults(
+      [(spec.key, TrialResult(state: .reached, stepsToResult: 300, stepsRun: 300, bestMetric: 0.1))],
+      runID: "r")
+    let before = try store.studies().first?.updated ?? 0
+    let again = try store.register(study.plan, planHash: "hash-\(study.seed)")
+    #expect(again == id)
+    #expect((try store.studies().first?.updated ?? 0) >= before)
+    let table = try store.readStudy(id)
+    #expect(table.count == study.specs.count)
+    #expect(table.stepsToResult[1] == 300)
+    // The same plan with a trial fewer linked (as after a crash mid-registration) is re-linked.
+    try store.withConnection {
+      try $0.prepare("UPDATE study_trials SET in_plan = 0 WHERE trial = (SELECT min(trial) FROM study_trials)")
+        .execute([])
+    }
+    #expect(try store.readStudy(id).count == study.specs.count - 1)
+    _ = try store.register(study.plan, planHash: "hash-\(study.seed)")
+    #expect(try store.readStudy(id).count == study.specs.count)
+  }
+
   @Test func masksRunsAndSettings() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }
