@@ -172,8 +172,13 @@ public struct PlanCompiler: Sendable {
     }
     cellIDs.sort()
 
-    let valueBytes = points.map { PlanTable.metaparameterBytes($0.metaparameters) }
     var writer = TrialKeyWriter(context, evaluationEverySteps: workload.evaluation.everySteps)
+    let bodies = points.map {
+      writer.body(
+        dataSeed: $0.dataSeed, initSeed: $0.initSeed,
+        metaparameters: PlanTable.metaparameterBytes($0.metaparameters))
+    }
+    let maskBytes = maskDigests.map(TrialKeyWriter.pruning)
     var cells: [PlanTable.Cell] = []
     cells.reserveCapacity(cellIDs.count)
     var rows: [PlanTable.Trial] = []
@@ -189,9 +194,7 @@ public struct PlanCompiler: Sendable {
       for i in 0..<trials {
         let p = id.optimizer * trials + i
         let mask = maskStart[id.sparsity].map { $0 + i }
-        let key = writer.key(
-          dataSeed: dataSeed, initSeed: initSeeds[i], metaparameters: valueBytes[p],
-          pruning: mask.map { maskDigests[$0] })
+        let key = writer.key(body: bodies[p], pruning: mask.map { maskBytes[$0] })
         rows.append(
           PlanTable.Trial(
             key: key, index: i, point: Int32(p), mask: Int32(mask ?? -1), cell: cell))

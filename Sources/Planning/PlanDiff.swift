@@ -108,12 +108,29 @@ public struct PlanDiff: Hashable, Sendable, Codable {
     let oldCellNumbers = old.cells.map { number($0.id) }
     let newCellNumbers = new.cells.map { number($0.id) }
 
+    // Old trials by address. A cell whose trials are numbered 0..<n in order (every cell a
+    // compiler writes) is looked up by position; only other cells go through a dictionary.
+    var runs = [Int](repeating: 0, count: cellNumbers.count)
+    for n in oldCellNumbers { runs[Int(n)] += 1 }
+    var denseOld = [Range<Int>?](repeating: nil, count: cellNumbers.count)
     var oldByAddress: [Address: Int] = [:]
-    oldByAddress.reserveCapacity(old.trials.count)
     for (c, cell) in old.cells.enumerated() {
-      for i in cell.trials {
-        oldByAddress[Address(cell: oldCellNumbers[c], index: old.trials[i].index)] = i
+      let n = oldCellNumbers[c]
+      let dense = cell.trials.allSatisfy { old.trials[$0].index == $0 - cell.trials.lowerBound }
+      if runs[Int(n)] == 1, dense {
+        denseOld[Int(n)] = cell.trials
+        continue
       }
+      for i in cell.trials {
+        oldByAddress[Address(cell: n, index: old.trials[i].index)] = i
+      }
+    }
+    func oldRow(_ address: Address) -> Int? {
+      if let rows = denseOld[Int(address.cell)] {
+        return address.index >= 0 && address.index < rows.count
+          ? rows.lowerBound + address.index : nil
+      }
+      return oldByAddress[address]
     }
     var matched = [Bool](repeating: false, count: old.trials.count)
     var fields = FieldComparer(old: old, new: new)
@@ -142,7 +159,7 @@ public struct PlanDiff: Hashable, Sendable, Codable {
       for j in cell.trials {
         let t = new.trials[j]
         let address = Address(cell: number, index: t.index)
-        guard let i = oldByAddress[address] else {
+        guard let i = oldRow(address) else {
           unmatchedNew[address] = j
           continue
         }

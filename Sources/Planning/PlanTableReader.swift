@@ -34,11 +34,14 @@ struct PlanTableReader {
     let nodes = try Self.nodes(&s, workload: workload, context: context)
     s = try top.scanner("points", buffer)
     let points = try Self.points(&s)
+    let writer = TrialKeyWriter(context, evaluationEverySteps: workload.evaluation.everySteps)
     var cells = CellReader(
-      workload: workload, points: points, pointBytes: points.map {
-        PlanTable.metaparameterBytes($0.metaparameters)
-      }, masks: nodes.map(\.digest),
-      writer: TrialKeyWriter(context, evaluationEverySteps: workload.evaluation.everySteps))
+      workload: workload,
+      bodies: points.map {
+        writer.body(
+          dataSeed: $0.dataSeed, initSeed: $0.initSeed,
+          metaparameters: PlanTable.metaparameterBytes($0.metaparameters))
+      }, masks: nodes.map { TrialKeyWriter.pruning($0.digest) }, writer: writer)
     s = try top.scanner("cells", buffer)
     try s.array { scanner in try cells.cell(&scanner) }
     return PlanTable(
@@ -123,20 +126,17 @@ struct PlanTableReader {
 /// Reads the cells and their trials, checking each trial's key as it goes.
 private struct CellReader {
   let workload: Workload
-  let points: [PlanTable.Point]
-  let pointBytes: [[UInt8]]
-  let masks: [TrialDigest]
+  /// Each point's part of its trials' encodings (`TrialKeyWriter.body`).
+  let bodies: [[UInt8]]
+  /// Each mask's key as the encodings hold it.
+  let masks: [[UInt8]]
   var writer: TrialKeyWriter
   var cells: [PlanTable.Cell] = []
   var trials: [PlanTable.Trial] = []
 
-  init(
-    workload: Workload, points: [PlanTable.Point], pointBytes: [[UInt8]], masks: [TrialDigest],
-    writer: TrialKeyWriter
-  ) {
+  init(workload: Workload, bodies: [[UInt8]], masks: [[UInt8]], writer: TrialKeyWriter) {
     self.workload = workload
-    self.points = points
-    self.pointBytes = pointBytes
+    self.bodies = bodies
     self.masks = masks
     self.writer = writer
   }
@@ -202,31 +202,32 @@ private struct CellReader {
       var key: Range<Int>?
       var mask: Int??
       var point: Int?
-      try scanner.object { scanner, name in
-        switch name {
-        case "index": index = try scanner.int()
-        case "key": key = try scanner.plainString()
-        case "mask": mask = .some(try scanner.null() ? nil : try scanner.int())
-        case "point": point = try scanner.int()
-        default: _ = try scanner.skipValue()
+      try scanner.objectWithRawKeys { scanner, name in
+        if name.elementsEqual("index".utf8) {
+          index = try scanner.int()
+        } else if name.elementsEqual("key".utf8) {
+          key = try scanner.plainString()
+        } else if name.elementsEqual("mask".utf8) {
+          mask = .some(try scanner.null() ? nil : try scanner.int())
+        } else if name.elementsEqual("point".utf8) {
+          point = try scanner.int()
+        } else {
+          _ = try scanner.skipValue()
         }
       }
       guard let index, let key, let mask, let point else {
         throw scanner.error("a trial lacks 'index', 'key', 'mask' or 'point'", at: start)
       }
-      guard points.indices.contains(point) else {
+      guard bodies.indices.contains(point) else {
         throw scanner.error(
-          "trial \(index) names point \(point), but the plan has \(points.count)", at: start)
+          "trial \(index) names point \(point), but the plan has \(bodies.count)", at: start)
       }
       if let mask, !masks.indices.contains(mask) {
         throw scanner.error(
           "trial \(index) names mask \(mask), but the plan has \(masks.count)", at: start)
       }
-      let p = points[point]
-      let computed = writer.key(
-        dataSeed: p.dataSeed, initSeed: p.initSeed, metaparameters: pointBytes[point],
-        pruning: mask.map { masks[$0] })
-      guard TrialDigest(hex: scanner.bytes[key]) == computed else {
+      let computed = writer.key(body: bodies[point], pruning: mask.map { masks[$0] })
+      guard TrialDigest(hex: UnsafeBufferPointer(rebasing: scanner.bytes[key])) == computed else {
         throw PlanDocumentError.keyMismatch(scanner.text(key))
       }
       trials.append(

@@ -34,29 +34,39 @@ public struct TrialDigest: Hashable, Sendable, Comparable, Codable, CustomString
 
   /// Parses 64 lowercase hex digits (the only form keys are written in); nil for anything else.
   public init?<C: Collection>(hex: C) where C.Element == UInt8 {
+    let parsed =
+      hex.withContiguousStorageIfAvailable { Self.parse($0) } ?? Self.parse(Array(hex))
+    guard let parsed else { return nil }
+    self = parsed
+  }
+
+  /// The parser on contiguous bytes: the reader checks one key per trial with it.
+  private static func parse(_ hex: UnsafeBufferPointer<UInt8>) -> TrialDigest? {
     guard hex.count == 64 else { return nil }
-    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    var word: UInt64 = 0
-    var i = 0
-    for byte in hex {
-      let digit: UInt8
-      switch byte {
-      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte &- UInt8(ascii: "0")
-      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte &- UInt8(ascii: "a") &+ 10
-      default: return nil
+    func word(_ at: Int) -> UInt64? {
+      var w: UInt64 = 0
+      for i in at..<at + 16 {
+        let byte = hex[i]
+        let decimal = byte &- UInt8(ascii: "0")
+        let letter = byte &- UInt8(ascii: "a")
+        if decimal < 10 {
+          w = w << 4 | UInt64(decimal)
+        } else if letter < 6 {
+          w = w << 4 | UInt64(letter &+ 10)
+        } else {
+          return nil
+        }
       }
-      word = word << 4 | UInt64(digit)
-      i += 1
-      switch i {
-      case 16: words.0 = word
-      case 32: words.1 = word
-      case 48: words.2 = word
-      case 64: words.3 = word
-      default: continue
-      }
-      word = 0
+      return w
     }
-    (a, b, c, d) = words
+    guard let a = word(0), let b = word(16), let c = word(32), let d = word(48) else {
+      return nil
+    }
+    return TrialDigest(a: a, b: b, c: c, d: d)
+  }
+
+  private static func parse(_ hex: [UInt8]) -> TrialDigest? {
+    hex.withUnsafeBufferPointer { parse($0) }
   }
 
   public init?(_ key: TrialKey) { self.init(hex: key.hex.utf8) }

@@ -5,12 +5,13 @@ import WorkloadModel
 /// holds them equal) and hashes it, for the code that keys every trial of a plan: compiling and
 /// reading saved plans.
 ///
-/// Most of the 700-odd bytes are the same for every trial of a cell (the batch size, dataset,
-/// model, optimizer, sparsity, versions), so they are serialised once per cell into three
-/// segments, and a key costs four copies, two integers written in place and one SHA-256. The
-/// field order is the canonical (sorted) one:
-/// `batch_size, data_seed, dataset, evaluation_every_steps, init_seed, key_encoding, kind,
-/// metaparameters, model, optimizer, pruning, schedule, sparsity, trainer_version`.
+/// The encoding's fields, in canonical (sorted) order, fall into runs that depend on one thing
+/// each: `{"batch_size":B,"data_seed":` (the cell), then `D,"dataset":…,
+/// "evaluation_every_steps":E,"init_seed":I,"key_encoding":1,"kind":"trial",
+/// "metaparameters":{…},"model":…` (the point, once the plan's dataset and model are fixed),
+/// then `,"optimizer":"o","pruning":` (the cell), the mask's key or `null`, and
+/// `,"schedule":"s","sparsity":S,"trainer_version":T}` (the cell). Callers serialise each point
+/// (`body`) and mask (`pruning`) once, so a key costs five copies and one SHA-256.
 struct TrialKeyWriter {
   /// `,"dataset":…,"evaluation_every_steps":E,"init_seed":` (per plan).
   private var dataset: [UInt8] = []
@@ -64,39 +65,63 @@ struct TrialKeyWriter {
     tail.append(UInt8(ascii: "}"))
   }
 
-  /// The key of one trial of the current cell. `metaparameters` is the canonical bytes of the
-  /// resolved metaparameter object.
+  /// The bytes a point contributes to each of its trials' encodings (from the data seed to the
+  /// model). `metaparameters` is the canonical bytes of the resolved metaparameter object.
+  func body(dataSeed: UInt64, initSeed: UInt64, metaparameters: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(
+      40 + dataset.count + encoding.count + metaparameters.count + model.count)
+    Self.appendDecimal(dataSeed, to: &out)
+    out.append(contentsOf: dataset)
+    Self.appendDecimal(initSeed, to: &out)
+    out.append(contentsOf: encoding)
+    out.append(contentsOf: metaparameters)
+    out.append(contentsOf: model)
+    return out
+  }
+
+  /// A mask's key as the encoding holds it: 64 hex digits in quotes.
+  static func pruning(_ digest: TrialDigest) -> [UInt8] {
+    var out: [UInt8] = [UInt8(ascii: "\"")]
+    out.reserveCapacity(66)
+    digest.writeHex(to: &out)
+    out.append(UInt8(ascii: "\""))
+    return out
+  }
+
+  /// The key of one trial of the current cell, from its point's `body` and its mask's
+  /// `pruning` bytes (nil: no mask).
+  mutating func key(body: [UInt8], pruning: [UInt8]?) -> TrialDigest {
+    encode(body: body, pruning: pruning)
+    return TrialDigest(SHA256.hash(data: buffer))
+  }
+
+  /// `key` from the values, serialising the point and mask on the spot (tests).
   mutating func key(
     dataSeed: UInt64, initSeed: UInt64, metaparameters: [UInt8], pruning: TrialDigest?
   ) -> TrialDigest {
-    encode(dataSeed: dataSeed, initSeed: initSeed, metaparameters: metaparameters, pruning: pruning)
-    return TrialDigest(SHA256.hash(data: buffer))
+    key(
+      body: body(dataSeed: dataSeed, initSeed: initSeed, metaparameters: metaparameters),
+      pruning: pruning.map(Self.pruning))
   }
 
   /// The encoding `key` hashes, for tests.
   mutating func encoding(
     dataSeed: UInt64, initSeed: UInt64, metaparameters: [UInt8], pruning: TrialDigest?
   ) -> [UInt8] {
-    encode(dataSeed: dataSeed, initSeed: initSeed, metaparameters: metaparameters, pruning: pruning)
+    encode(
+      body: body(dataSeed: dataSeed, initSeed: initSeed, metaparameters: metaparameters),
+      pruning: pruning.map(Self.pruning))
     return buffer
   }
 
-  private mutating func encode(
-    dataSeed: UInt64, initSeed: UInt64, metaparameters: [UInt8], pruning: TrialDigest?
-  ) {
+  private mutating func encode(body: [UInt8], pruning: [UInt8]?) {
     buffer.removeAll(keepingCapacity: true)
     buffer.append(contentsOf: head)
-    Self.appendDecimal(dataSeed, to: &buffer)
-    buffer.append(contentsOf: dataset)
-    Self.appendDecimal(initSeed, to: &buffer)
-    buffer.append(contentsOf: encoding)
-    buffer.append(contentsOf: metaparameters)
-    buffer.append(contentsOf: model)
+    buffer.append(contentsOf: body)
     buffer.append(contentsOf: optimizer)
     if let pruning {
-      buffer.append(UInt8(ascii: "\""))
-      pruning.writeHex(to: &buffer)
-      buffer.append(UInt8(ascii: "\""))
+      buffer.append(contentsOf: pruning)
     } else {
       buffer.append(contentsOf: "null".utf8)
     }

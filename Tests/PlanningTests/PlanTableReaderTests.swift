@@ -130,6 +130,8 @@ struct PlanTableReaderTests {
     let spaced = "\t" + text.replacingOccurrences(of: #",""#, with: ",\n  \"")
       .replacingOccurrences(of: #"":"#, with: "\" : ")
       .replacingOccurrences(of: #""learning_rate":"#, with: #""learning\u005frate":"#)
+      .replacingOccurrences(of: #""index" : "#, with: #""ind\u0065x" : "#)
+    #expect(spaced.contains(#""ind\u0065x" : "#))
     let plan = try PlanDocument.decode(Array(text.utf8))
     #expect(try PlanDocument.decode(Array(spaced.utf8)) == plan)
     // Trials before the cell's coordinates: read after them.
