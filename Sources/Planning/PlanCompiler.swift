@@ -145,7 +145,7 @@ public struct PlanCompiler: Sendable {
 
     // One mask per (sparsity > 0, trial): shared by every batch size and optimizer. Mask
     // (sparsity s, trial i) is at maskStart[s] + i.
-    let method = TrialIdentity.pruningMethod(study.pruning)
+    var masks = MaskKeyWriter(context, method: TrialIdentity.pruningMethod(study.pruning))
     var nodes: [PruningNode] = []
     var maskDigests: [TrialDigest] = []
     var maskStart: [Double: Int] = [:]
@@ -153,9 +153,7 @@ public struct PlanCompiler: Sendable {
     for sparsity in sparsities where sparsity != 0 {
       maskStart[sparsity] = nodes.count
       for seed in initSeeds {
-        let digest = TrialIdentity.digest(
-          of: TrialIdentity.pruningEncoding(
-            context, method: method, sparsity: sparsity, initSeed: seed))
+        let digest = masks.key(sparsity: sparsity, initSeed: seed)
         maskDigests.append(digest)
         nodes.append(
           PruningNode(key: digest.key, method: study.pruning, sparsity: sparsity, initSeed: seed))

@@ -117,14 +117,17 @@ struct PlanJSONScanner {
   }
 
   /// Skips one value of any kind and returns where it lay, for values read later or elsewhere.
+  ///
+  /// Objects and arrays are skipped by matching brackets outside strings, without reading
+  /// their keys and scalars: the top level of a plan is located first, which skips the whole
+  /// file once, and the skipped values are read in full afterwards (where any error in them is
+  /// reported).
   mutating func skipValue() throws -> Range<Int> {
     let first = try peek()
     let start = position
     switch first {
-    case UInt8(ascii: "{"):
-      try object { scanner, _ in _ = try scanner.skipValue() }
-    case UInt8(ascii: "["):
-      try array { scanner in _ = try scanner.skipValue() }
+    case UInt8(ascii: "{"), UInt8(ascii: "["):
+      try skipContainer()
     case UInt8(ascii: "\""):
       try skipString()
     case UInt8(ascii: "t"): try literal("true")
@@ -134,6 +137,34 @@ struct PlanJSONScanner {
       _ = try numberText()
     }
     return start..<position
+  }
+
+  /// Skips from an opening bracket to its match, checking that brackets pair up.
+  private mutating func skipContainer() throws {
+    var open: [UInt8] = []
+    while position < bytes.count {
+      let byte = bytes[position]
+      switch byte {
+      case UInt8(ascii: "{"), UInt8(ascii: "["):
+        open.append(byte)
+      case UInt8(ascii: "}"), UInt8(ascii: "]"):
+        let expected = open.popLast() == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        guard byte == expected else {
+          throw error(
+            "expected '\(Character(Unicode.Scalar(expected)))', found \(describe(byte))")
+        }
+        if open.isEmpty {
+          position += 1
+          return
+        }
+      case UInt8(ascii: "\""):
+        try skipString()
+        continue
+      default: break
+      }
+      position += 1
+    }
+    throw truncated()
   }
 
   /// Reads `null` if it is next.

@@ -54,7 +54,7 @@ struct PlanTableReader {
   private static func nodes(
     _ scanner: inout PlanJSONScanner, workload: Workload, context: TrialIdentity.Context
   ) throws -> [(node: PruningNode, digest: TrialDigest)] {
-    let method = TrialIdentity.pruningMethod(workload.study.pruning)
+    var writer = MaskKeyWriter(context, method: TrialIdentity.pruningMethod(workload.study.pruning))
     var out: [(node: PruningNode, digest: TrialDigest)] = []
     try scanner.array { scanner in
       let start = scanner.position
@@ -72,9 +72,7 @@ struct PlanTableReader {
       guard let key, let sparsity, let initSeed else {
         throw scanner.error("a pruning node lacks 'key', 'sparsity' or 'initSeed'", at: start)
       }
-      let digest = TrialIdentity.digest(
-        of: TrialIdentity.pruningEncoding(
-          context, method: method, sparsity: sparsity, initSeed: initSeed))
+      let digest = writer.key(sparsity: sparsity, initSeed: initSeed)
       guard TrialDigest(hex: key.utf8) == digest else { throw PlanDocumentError.keyMismatch(key) }
       out.append(
         (
@@ -203,13 +201,13 @@ private struct CellReader {
       var mask: Int??
       var point: Int?
       try scanner.objectWithRawKeys { scanner, name in
-        if name.elementsEqual("index".utf8) {
+        if Self.spells(name, "index") {
           index = try scanner.int()
-        } else if name.elementsEqual("key".utf8) {
+        } else if Self.spells(name, "key") {
           key = try scanner.plainString()
-        } else if name.elementsEqual("mask".utf8) {
+        } else if Self.spells(name, "mask") {
           mask = .some(try scanner.null() ? nil : try scanner.int())
-        } else if name.elementsEqual("point".utf8) {
+        } else if Self.spells(name, "point") {
           point = try scanner.int()
         } else {
           _ = try scanner.skipValue()
@@ -234,5 +232,12 @@ private struct CellReader {
         PlanTable.Trial(
           key: computed, index: index, point: Int32(point), mask: Int32(mask ?? -1), cell: cell))
     }
+  }
+
+  /// Whether a key's bytes are `word`.
+  private static func spells(_ name: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+    guard name.count == word.utf8CodeUnitCount else { return false }
+    guard let base = name.baseAddress else { return true }
+    return memcmp(base, word.utf8Start, name.count) == 0
   }
 }

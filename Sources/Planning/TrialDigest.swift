@@ -42,27 +42,29 @@ public struct TrialDigest: Hashable, Sendable, Comparable, Codable, CustomString
 
   /// The parser on contiguous bytes: the reader checks one key per trial with it.
   private static func parse(_ hex: UnsafeBufferPointer<UInt8>) -> TrialDigest? {
-    guard hex.count == 64 else { return nil }
-    func word(_ at: Int) -> UInt64? {
-      var w: UInt64 = 0
-      for i in at..<at + 16 {
-        let byte = hex[i]
-        let decimal = byte &- UInt8(ascii: "0")
-        let letter = byte &- UInt8(ascii: "a")
-        if decimal < 10 {
-          w = w << 4 | UInt64(decimal)
-        } else if letter < 6 {
-          w = w << 4 | UInt64(letter &+ 10)
-        } else {
-          return nil
+    guard hex.count == 64, let base = hex.baseAddress else { return nil }
+    // Each digit's value, or 0xFF for a byte that is not a lowercase hex digit; OR-ing the
+    // values together finds any bad byte with one test per word instead of one per byte.
+    return digitValues.withUnsafeBufferPointer { table in
+      var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+      var bad: UInt8 = 0
+      for w in 0..<4 {
+        var word: UInt64 = 0
+        for i in 0..<16 {
+          let value = table[Int(base[w &* 16 &+ i])]
+          bad |= value
+          word = word << 4 | UInt64(value & 0xF)
+        }
+        switch w {
+        case 0: words.0 = word
+        case 1: words.1 = word
+        case 2: words.2 = word
+        default: words.3 = word
         }
       }
-      return w
+      guard bad & 0xF0 == 0 else { return nil }
+      return TrialDigest(a: words.0, b: words.1, c: words.2, d: words.3)
     }
-    guard let a = word(0), let b = word(16), let c = word(32), let d = word(48) else {
-      return nil
-    }
-    return TrialDigest(a: a, b: b, c: c, d: d)
   }
 
   private static func parse(_ hex: [UInt8]) -> TrialDigest? {
@@ -118,5 +120,14 @@ public struct TrialDigest: Hashable, Sendable, Comparable, Codable, CustomString
 
   public static func < (x: TrialDigest, y: TrialDigest) -> Bool {
     (x.a, x.b, x.c, x.d) < (y.a, y.b, y.c, y.d)
+  }
+}
+
+/// `TrialDigest.parse`'s table: a byte's value as a lowercase hex digit, or 0xFF.
+private let digitValues: [UInt8] = (0..<256).map { byte -> UInt8 in
+  switch UInt8(byte) {
+  case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt8(byte) - UInt8(ascii: "0")
+  case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt8(byte) - UInt8(ascii: "a") + 10
+  default: return 0xFF
   }
 }

@@ -78,6 +78,16 @@ struct PlanTableReaderTests {
     }
     #expect(checked == plan.trials.count)
     #expect(plan.trials.contains { $0.pruning != nil } && plan.trials.contains { $0.pruning == nil })
+    var masks = MaskKeyWriter(
+      context, method: TrialIdentity.pruningMethod(plan.workload.study.pruning))
+    for node in plan.pruningNodes {
+      let encoding = TrialIdentity.pruningEncoding(
+        context, method: TrialIdentity.pruningMethod(node.method), sparsity: node.sparsity,
+        initSeed: node.initSeed)
+      #expect(masks.encoding(sparsity: node.sparsity, initSeed: node.initSeed) == encoding.bytes)
+      #expect(masks.key(sparsity: node.sparsity, initSeed: node.initSeed).key == node.key)
+    }
+    #expect(!plan.pruningNodes.isEmpty)
     for value: UInt64 in [0, 7, 10, 99, 1_000_000, .max] {
       var out: [UInt8] = []
       TrialKeyWriter.appendDecimal(value, to: &out)
