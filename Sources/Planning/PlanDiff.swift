@@ -152,7 +152,9 @@ public struct PlanDiff: Hashable, Sendable, Codable {
     let goalClass = Self.goalChange(old.workload.goal, new.workload.goal)
     let giveUpMoved = old.workload.budget.giveUp != new.workload.budget.giveUp
     /// The stopping class of the last (old cell, new cell) pair: it depends on nothing else.
-    var stoppingCache: (old: Int32, new: Int32, stopping: StoppingChange?, reasons: [FieldChange])?
+    var stoppingCache = (
+      old: Int32(-1), new: Int32(-1), stopping: StoppingChange?.none, reasons: [FieldChange]()
+    )
     for (c, cell) in new.cells.enumerated() {
       let number = newCellNumbers[c]
       let kind = optimizerKind(new, cell.id)
@@ -175,8 +177,7 @@ public struct PlanDiff: Hashable, Sendable, Codable {
           continue
         }
         counts.unchanged += 1
-        if stoppingCache == nil || stoppingCache!.old != o.cell || stoppingCache!.new != Int32(c)
-        {
+        if stoppingCache.old != o.cell || stoppingCache.new != Int32(c) {
           var reasons: [FieldChange] = []
           var stopping: StoppingChange?
           if let (kind, reason) = goalClass {
@@ -199,13 +200,13 @@ public struct PlanDiff: Hashable, Sendable, Codable {
           }
           stoppingCache = (o.cell, Int32(c), stopping, reasons)
         }
-        let stopping = stoppingCache!.stopping
+        let stopping = stoppingCache.stopping
         if stopping == .extend { counts.extend += 1 }
         if stopping == .analysisOnly { counts.analysis += 1 }
         record(
           TrialChange(
             action: .unchanged, index: t.index, oldDigest: o.key, newDigest: t.key, fields: [],
-            stopping: stopping, reasons: stoppingCache!.reasons),
+            stopping: stopping, reasons: stoppingCache.reasons),
           cell: cell.id, optimizer: kind, number: number)
       }
     }
