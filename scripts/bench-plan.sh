@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Planning benchmark (issue 3): compile a 100,050-trial study (15 batch sizes x 10 sparsities x
 # 667 trials) and diff two such studies, on a release build, one process at a time, measuring
-# wall time and peak memory with /usr/bin/time -v. Figures go in docs/performance.md.
+# CPU, wall time and peak memory with /usr/bin/time -v. Figures go in docs/performance.md.
+# Target: each command under 1 s on one core and under 200 MB.
 #
 # Usage: scripts/bench-plan.sh   (from anywhere; builds .build/release/stepwise first)
+#        RUNS=3 scripts/bench-plan.sh   (each command three times: the spread on a shared machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product stepwise >/dev/null
@@ -41,7 +43,17 @@ workload 700 1 >"$TMP/more.yaml"
 workload 667 10 >"$TMP/moved.yaml"
 DIGEST=(--dataset-digest sha256:bench)
 
+RUNS=${RUNS:-1}
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
 measure() { # label, command...
+  local label=$1
+  shift
+  local run
+  for ((run = 1; run <= RUNS; run++)); do measure_once "$label" "$@"; done
+}
+
+measure_once() { # label, command...
   local label=$1
   shift
   /usr/bin/time -v "$@" >"$TMP/out" 2>"$TMP/time" || true
@@ -65,3 +77,4 @@ measure "diff a.yaml moved.yaml (2 compiles; 100,050 to change)" \
 measure "diff a.json more.json (2 saved plans, keys re-checked)" \
   "$BIN" diff "$TMP/a.json" "$TMP/more.json"
 ls -l "$TMP/a.json" | awk '{printf "a.json: %d bytes\n", $5}'
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -72,7 +72,7 @@ public indirect enum CanonicalJSON: Hashable, Sendable {
     return value.description
   }
 
-  static func writeString(_ s: String, to out: inout [UInt8]) {
+  public static func writeString(_ s: String, to out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
     // Fast path: keys, hex digests and names need no escape (every trial key hashes several).
     let needsEscape = s.utf8.contains {

@@ -29,7 +29,7 @@ public struct PlanCompiler: Sendable {
     var bag = DiagnosticBag()
     check(workload, into: &bag)
     if bag.hasErrors { return (nil, bag.sorted) }
-    return (lower(workload), bag.sorted)
+    return (lower(workload).executionPlan(), bag.sorted)
   }
 
   // MARK: Checks
@@ -103,7 +103,16 @@ public struct PlanCompiler: Sendable {
 
   // MARK: Lowering
 
-  private func lower(_ workload: Workload) -> ExecutionPlan {
+  /// The plan as a table (`PlanTable`), without spelling out a `TrialSpec` per trial: what
+  /// `diff` needs, and what `compile` expands.
+  public func compileTable(_ workload: Workload) -> (PlanTable?, [Diagnostic]) {
+    var bag = DiagnosticBag()
+    check(workload, into: &bag)
+    if bag.hasErrors { return (nil, bag.sorted) }
+    return (lower(workload), bag.sorted)
+  }
+
+  private func lower(_ workload: Workload) -> PlanTable {
     let study = workload.study
     let context = TrialIdentity.Context(
       dataset: workload.dataset, datasetDigest: datasetDigest, model: workload.model,
@@ -113,12 +122,15 @@ public struct PlanCompiler: Sendable {
     let dataSeed = SeedDerivation.dataSeed(studySeed: study.seed)
     let examples = workload.dataset.trainingExamples
 
-    // Resolved metaparameters per (optimizer, trial), shared by every cell of the optimizer.
-    let values: [[[Metaparameter: Double]]] = workload.optimizers.map { optimizer in
+    // Point (optimizer o, trial i) is at o * trials + i: trial i of every cell of an optimizer
+    // has the same resolved metaparameters and seeds (the paired design).
+    var points: [PlanTable.Point] = []
+    points.reserveCapacity(workload.optimizers.count * trials)
+    for optimizer in workload.optimizers {
       let dimensions = optimizer.searchDimensions
-      let points = QuasiRandomPoints(study.sequence, dimensions: dimensions.count)
-      return (0..<trials).map { i in
-        let u = points.point(trial: i)
+      let sequence = QuasiRandomPoints(study.sequence, dimensions: dimensions.count)
+      for i in 0..<trials {
+        let u = sequence.point(trial: i)
         var resolved: [Metaparameter: Double] = [:]
         for (name, setting) in optimizer.metaparameters {
           if case .fixed(let v) = setting { resolved[name] = v }
@@ -126,65 +138,69 @@ public struct PlanCompiler: Sendable {
         for (d, (name, dimension)) in dimensions.enumerated() {
           resolved[name] = SearchSpaceMapping.value(dimension, at: u[d])
         }
-        return resolved
+        points.append(
+          PlanTable.Point(initSeed: initSeeds[i], dataSeed: dataSeed, metaparameters: resolved))
       }
     }
 
-    // One mask per (sparsity > 0, trial): shared by every batch size and optimizer.
-    let method = TrialIdentity.pruningMethod(study.pruning)
-    var nodes: [Double: [PruningNode]] = [:]
+    // One mask per (sparsity > 0, trial): shared by every batch size and optimizer. Mask
+    // (sparsity s, trial i) is at maskStart[s] + i.
+    var masks = MaskKeyWriter(context, method: TrialIdentity.pruningMethod(study.pruning))
+    var nodes: [PruningNode] = []
+    var maskDigests: [TrialDigest] = []
+    var maskStart: [Double: Int] = [:]
     let sparsities = Set(study.sparsities.map(\.value)).sorted()
     for sparsity in sparsities where sparsity != 0 {
-      nodes[sparsity] = initSeeds.map { seed in
-        let encoding = TrialIdentity.pruningEncoding(
-          context, method: method, sparsity: sparsity, initSeed: seed)
-        return PruningNode(
-          key: TrialIdentity.key(of: encoding), method: study.pruning, sparsity: sparsity,
-          initSeed: seed)
+      maskStart[sparsity] = nodes.count
+      for seed in initSeeds {
+        let digest = masks.key(sparsity: sparsity, initSeed: seed)
+        maskDigests.append(digest)
+        nodes.append(
+          PruningNode(key: digest.key, method: study.pruning, sparsity: sparsity, initSeed: seed))
       }
     }
 
-    var cells: [CellID] = []
+    var cellIDs: [CellID] = []
     for o in workload.optimizers.indices {
       for sparsity in sparsities {
         for b in Set(study.batchSizes.map(\.value)) {
-          cells.append(CellID(optimizer: o, batchSize: b, sparsity: sparsity))
+          cellIDs.append(CellID(optimizer: o, batchSize: b, sparsity: sparsity))
         }
       }
     }
-    cells.sort()
+    cellIDs.sort()
 
-    let valueBytes = values.map { $0.map(TrialIdentity.metaparameterBytes) }
-    var buffer: [UInt8] = []
-    buffer.reserveCapacity(2048)
-    var specs: [TrialSpec] = []
-    specs.reserveCapacity(cells.count * trials)
-    for cell in cells {
-      let optimizer = workload.optimizers[cell.optimizer]
-      let maxSteps = workload.budget.steps(batchSize: cell.batchSize, trainingExamples: examples)
+    var writer = TrialKeyWriter(context, evaluationEverySteps: workload.evaluation.everySteps)
+    let bodies = points.map {
+      writer.body(
+        dataSeed: $0.dataSeed, initSeed: $0.initSeed,
+        metaparameters: PlanTable.metaparameterBytes($0.metaparameters))
+    }
+    let maskBytes = maskDigests.map(TrialKeyWriter.pruning)
+    var cells: [PlanTable.Cell] = []
+    cells.reserveCapacity(cellIDs.count)
+    var rows: [PlanTable.Trial] = []
+    rows.reserveCapacity(cellIDs.count * trials)
+    for id in cellIDs {
+      let optimizer = workload.optimizers[id.optimizer]
+      let maxSteps = workload.budget.steps(batchSize: id.batchSize, trainingExamples: examples)
+      writer.cell(
+        batchSize: id.batchSize, optimizer: optimizer.kind, schedule: optimizer.schedule,
+        sparsity: id.sparsity)
+      let cell = Int32(cells.count)
+      cells.append(PlanTable.Cell(id: id, maxSteps: maxSteps, trials: rows.count..<rows.count + trials))
       for i in 0..<trials {
-        let node = nodes[cell.sparsity]?[i]
-        let key = TrialIdentity.trialKey(
-          context, optimizer: optimizer.kind, schedule: optimizer.schedule,
-          metaparameters: valueBytes[cell.optimizer][i], batchSize: cell.batchSize,
-          sparsity: cell.sparsity, pruningKey: node?.key, initSeed: initSeeds[i],
-          dataSeed: dataSeed, evaluationEverySteps: workload.evaluation.everySteps,
-          buffer: &buffer)
-        specs.append(
-          TrialSpec(
-            key: key, cell: cell, index: i,
-            dataset: workload.dataset, datasetDigest: datasetDigest, model: workload.model,
-            optimizer: optimizer.kind, schedule: optimizer.schedule,
-            metaparameters: values[cell.optimizer][i], batchSize: cell.batchSize,
-            sparsity: cell.sparsity, pruning: node, initSeed: initSeeds[i], dataSeed: dataSeed,
-            evaluationEverySteps: workload.evaluation.everySteps, trainerVersion: trainerVersion,
-            goal: workload.goal, maxSteps: maxSteps, giveUp: workload.budget.giveUp))
+        let p = id.optimizer * trials + i
+        let mask = maskStart[id.sparsity].map { $0 + i }
+        let key = writer.key(body: bodies[p], pruning: mask.map { maskBytes[$0] })
+        rows.append(
+          PlanTable.Trial(
+            key: key, index: i, point: Int32(p), mask: Int32(mask ?? -1), cell: cell))
       }
     }
-    let pruningNodes = sparsities.flatMap { nodes[$0] ?? [] }
-    return ExecutionPlan(
-      workload: workload, pruningNodes: pruningNodes, trials: specs,
-      datasetDigest: datasetDigest, trainerVersion: trainerVersion)
+    return PlanTable(
+      workload: workload, datasetDigest: datasetDigest, trainerVersion: trainerVersion,
+      pruningNodes: nodes, points: points, cells: cells, trials: rows)
   }
 }
 

@@ -47,14 +47,19 @@ public struct FieldChange: Hashable, Sendable, Codable {
 public struct TrialChange: Hashable, Sendable, Codable {
   public var action: PlanAction
   public var index: Int
-  public var oldKey: TrialKey?
-  public var newKey: TrialKey?
+  /// The keys as 32-byte values: a diff of 100,000 trials holds one or two per trial, and a
+  /// hex `String` each would be most of its memory. `oldKey` and `newKey` give the text.
+  public var oldDigest: TrialDigest?
+  public var newDigest: TrialDigest?
   /// For `change`: the identity fields that differ.
   public var fields: [FieldChange]
   /// For `unchanged`: how the stopping rule moved, if it did.
   public var stopping: StoppingChange?
   /// Why the stopping rule change has that class ("goal 0.02 -> 0.03").
   public var reasons: [FieldChange]
+
+  public var oldKey: TrialKey? { oldDigest?.key }
+  public var newKey: TrialKey? { newDigest?.key }
 }
 
 public struct CellDiff: Hashable, Sendable, Codable {
@@ -63,9 +68,11 @@ public struct CellDiff: Hashable, Sendable, Codable {
   public var trials: [TrialChange]
 }
 
-/// The difference between two plans, as pure data: trials are matched by (cell, index), the
-/// address that stays put when a workload is edited; the key says whether the trial is the same.
-/// Views (`DiffHumanView`, `DiffJSONView`) render it.
+/// The difference between two plans, as pure data. Trials are matched by address: (cell,
+/// index), which stays put when a workload is edited; the key then says whether the trial is the
+/// same. A trial whose address is gone pairs with a new one at the same index when the edit
+/// replaced its cell's batch size or sparsity in place (`[16, 64]` -> `[16, 128]`). Views
+/// (`DiffHumanView`, `DiffJSONView`) render it.
 public struct PlanDiff: Hashable, Sendable, Codable {
   public var cells: [CellDiff]
   public var added: Int
@@ -79,110 +86,188 @@ public struct PlanDiff: Hashable, Sendable, Codable {
   public var isEmpty: Bool { added + dropped + changed + analysisOnly + extend == 0 }
 
   public init(old: ExecutionPlan, new: ExecutionPlan) {
+    self.init(old: PlanTable(old), new: PlanTable(new))
+  }
+
+  /// The diff of two plan tables: one dictionary entry per old trial, keys compared as 32-byte
+  /// values, and field comparisons only for the pairs whose keys differ (shared per point
+  /// pair and per cell pair, which is all they depend on).
+  public init(old: PlanTable, new: PlanTable) {
+    /// A cell, as a small number shared by both plans, and a trial index.
     struct Address: Hashable {
-      var cell: CellID
+      var cell: Int32
       var index: Int
     }
+    var cellNumbers: [CellID: Int32] = [:]
+    func number(_ id: CellID) -> Int32 {
+      if let n = cellNumbers[id] { return n }
+      let n = Int32(cellNumbers.count)
+      cellNumbers[id] = n
+      return n
+    }
+    let oldCellNumbers = old.cells.map { number($0.id) }
+    let newCellNumbers = new.cells.map { number($0.id) }
+
+    // Old trials by address. A cell whose trials are numbered 0..<n in order (every cell a
+    // compiler writes) is looked up by position; only other cells go through a dictionary.
+    var runs = [Int](repeating: 0, count: cellNumbers.count)
+    for n in oldCellNumbers { runs[Int(n)] += 1 }
+    var denseOld = [Range<Int>?](repeating: nil, count: cellNumbers.count)
     var oldByAddress: [Address: Int] = [:]
-    oldByAddress.reserveCapacity(old.trials.count)
-    for (i, t) in old.trials.enumerated() {
-      oldByAddress[Address(cell: t.cell, index: t.index)] = i
+    for (c, cell) in old.cells.enumerated() {
+      let n = oldCellNumbers[c]
+      let dense = cell.trials.allSatisfy { old.trials[$0].index == $0 - cell.trials.lowerBound }
+      if runs[Int(n)] == 1, dense {
+        denseOld[Int(n)] = cell.trials
+        continue
+      }
+      for i in cell.trials {
+        oldByAddress[Address(cell: n, index: old.trials[i].index)] = i
+      }
+    }
+    func oldRow(_ address: Address) -> Int? {
+      if let rows = denseOld[Int(address.cell)] {
+        return address.index >= 0 && address.index < rows.count
+          ? rows.lowerBound + address.index : nil
+      }
+      return oldByAddress[address]
     }
     var matched = [Bool](repeating: false, count: old.trials.count)
-    var byCell: [CellID: CellDiff] = [:]
-    let goalClass = Self.goalChange(old.workload.goal, new.workload.goal)
+    var fields = FieldComparer(old: old, new: new)
 
-    func record(_ change: TrialChange, _ trial: TrialSpec) {
-      if byCell[trial.cell] == nil {
-        byCell[trial.cell] = CellDiff(cell: trial.cell, optimizer: trial.optimizer, trials: [])
-      }
-      byCell[trial.cell]?.trials.append(change)
+    // Changes gathered per cell (by its shared number), sorted at the end.
+    var byCell: [Int32: CellDiff] = [:]
+    func record(_ change: TrialChange, cell: CellID, optimizer: OptimizerKind, number: Int32) {
+      byCell[number, default: CellDiff(cell: cell, optimizer: optimizer, trials: [])].trials
+        .append(change)
+    }
+    func optimizerKind(_ plan: PlanTable, _ cell: CellID) -> OptimizerKind {
+      plan.workload.optimizers[cell.optimizer].kind
     }
 
     var counts = (added: 0, dropped: 0, changed: 0, unchanged: 0, analysis: 0, extend: 0)
     /// New trials with no old trial at their address, by address: an edited batch size or
     /// sparsity may still pair them with a dropped trial below.
     var unmatchedNew: [Address: Int] = [:]
-    for (j, t) in new.trials.enumerated() {
-      guard let i = oldByAddress[Address(cell: t.cell, index: t.index)] else {
-        unmatchedNew[Address(cell: t.cell, index: t.index)] = j
-        continue
-      }
-      matched[i] = true
-      let o = old.trials[i]
-      if o.key != t.key {
-        counts.changed += 1
+    let goalClass = Self.goalChange(old.workload.goal, new.workload.goal)
+    let giveUpMoved = old.workload.budget.giveUp != new.workload.budget.giveUp
+    /// The stopping class of the last (old cell, new cell) pair: it depends on nothing else.
+    var stoppingCache = (
+      old: Int32(-1), new: Int32(-1), stopping: StoppingChange?.none, reasons: [FieldChange]()
+    )
+    for (c, cell) in new.cells.enumerated() {
+      let number = newCellNumbers[c]
+      let kind = optimizerKind(new, cell.id)
+      for j in cell.trials {
+        let t = new.trials[j]
+        let address = Address(cell: number, index: t.index)
+        guard let i = oldRow(address) else {
+          unmatchedNew[address] = j
+          continue
+        }
+        matched[i] = true
+        let o = old.trials[i]
+        if o.key != t.key {
+          counts.changed += 1
+          record(
+            TrialChange(
+              action: .change, index: t.index, oldDigest: o.key, newDigest: t.key,
+              fields: fields.changes(old: i, new: j), stopping: nil, reasons: []),
+            cell: cell.id, optimizer: kind, number: number)
+          continue
+        }
+        counts.unchanged += 1
+        if stoppingCache.old != o.cell || stoppingCache.new != Int32(c) {
+          var reasons: [FieldChange] = []
+          var stopping: StoppingChange?
+          if let (kind, reason) = goalClass {
+            stopping = kind
+            reasons.append(reason)
+          }
+          let oldSteps = old.cells[Int(o.cell)].maxSteps
+          if oldSteps != cell.maxSteps {
+            let kind: StoppingChange = cell.maxSteps > oldSteps ? .extend : .analysisOnly
+            if stopping != .extend { stopping = kind }
+            reasons.append(
+              FieldChange(field: "max_steps", old: "\(oldSteps)", new: "\(cell.maxSteps)"))
+          }
+          if giveUpMoved {
+            stopping = .extend
+            reasons.append(
+              FieldChange(
+                field: "give_up", old: Self.describe(old.workload.budget.giveUp),
+                new: Self.describe(new.workload.budget.giveUp)))
+          }
+          stoppingCache = (o.cell, Int32(c), stopping, reasons)
+        }
+        let stopping = stoppingCache.stopping
+        if stopping == .extend { counts.extend += 1 }
+        if stopping == .analysisOnly { counts.analysis += 1 }
         record(
           TrialChange(
-            action: .change, index: t.index, oldKey: o.key, newKey: t.key,
-            fields: Self.fieldChanges(o, t), stopping: nil, reasons: []), t)
-        continue
+            action: .unchanged, index: t.index, oldDigest: o.key, newDigest: t.key, fields: [],
+            stopping: stopping, reasons: stoppingCache.reasons),
+          cell: cell.id, optimizer: kind, number: number)
       }
-      counts.unchanged += 1
-      var reasons: [FieldChange] = []
-      var stopping: StoppingChange?
-      if let (kind, reason) = goalClass {
-        stopping = kind
-        reasons.append(reason)
-      }
-      if o.maxSteps != t.maxSteps {
-        let kind: StoppingChange = t.maxSteps > o.maxSteps ? .extend : .analysisOnly
-        if stopping != .extend { stopping = kind }
-        reasons.append(FieldChange(field: "max_steps", old: "\(o.maxSteps)", new: "\(t.maxSteps)"))
-      }
-      if o.giveUp != t.giveUp {
-        stopping = .extend
-        reasons.append(
-          FieldChange(field: "give_up", old: Self.describe(o.giveUp), new: Self.describe(t.giveUp)))
-      }
-      if stopping == .extend { counts.extend += 1 }
-      if stopping == .analysisOnly { counts.analysis += 1 }
-      record(
-        TrialChange(
-          action: .unchanged, index: t.index, oldKey: o.key, newKey: t.key, fields: [],
-          stopping: stopping, reasons: reasons), t)
     }
     let batchSizes = Self.edits(
       old.workload.study.batchSizes.map(\.value), new.workload.study.batchSizes.map(\.value))
     let sparsities = Self.edits(
       old.workload.study.sparsities.map(\.value), new.workload.study.sparsities.map(\.value))
     var paired = Set<Int>()
-    for (i, o) in old.trials.enumerated() where !matched[i] {
-      var target = o.cell
-      if let b = batchSizes[o.cell.batchSize] {
+    for (c, cell) in old.cells.enumerated() {
+      var target = cell.id
+      if let b = batchSizes[cell.id.batchSize] {
         target.batchSize = b
-      } else if let s = sparsities[o.cell.sparsity] {
+      } else if let s = sparsities[cell.id.sparsity] {
         target.sparsity = s
       }
-      if target != o.cell, let j = unmatchedNew[Address(cell: target, index: o.index)],
-        paired.insert(j).inserted
-      {
-        let t = new.trials[j]
-        counts.changed += 1
+      let targetNumber = target != cell.id ? cellNumbers[target] : nil
+      let kind = optimizerKind(old, cell.id)
+      for i in cell.trials where !matched[i] {
+        let o = old.trials[i]
+        if let targetNumber,
+          let j = unmatchedNew[Address(cell: targetNumber, index: o.index)],
+          paired.insert(j).inserted
+        {
+          let t = new.trials[j]
+          let newCell = new.cells[Int(t.cell)].id
+          counts.changed += 1
+          record(
+            TrialChange(
+              action: .change, index: t.index, oldDigest: o.key, newDigest: t.key,
+              fields: fields.changes(old: i, new: j), stopping: nil, reasons: []),
+            cell: newCell, optimizer: optimizerKind(new, newCell), number: targetNumber)
+          continue
+        }
+        counts.dropped += 1
         record(
           TrialChange(
-            action: .change, index: t.index, oldKey: o.key, newKey: t.key,
-            fields: Self.fieldChanges(o, t), stopping: nil, reasons: []), t)
-        continue
+            action: .drop, index: o.index, oldDigest: o.key, newDigest: nil, fields: [],
+            stopping: nil, reasons: []),
+          cell: cell.id, optimizer: kind, number: oldCellNumbers[c])
       }
-      counts.dropped += 1
-      record(
-        TrialChange(
-          action: .drop, index: o.index, oldKey: o.key, newKey: nil, fields: [], stopping: nil,
-          reasons: []), o)
     }
     for j in unmatchedNew.values.sorted() where !paired.contains(j) {
       let t = new.trials[j]
+      let cell = new.cells[Int(t.cell)].id
       counts.added += 1
       record(
         TrialChange(
-          action: .add, index: t.index, oldKey: nil, newKey: t.key, fields: [], stopping: nil,
-          reasons: []), t)
+          action: .add, index: t.index, oldDigest: nil, newDigest: t.key, fields: [],
+          stopping: nil, reasons: []),
+        cell: cell, optimizer: optimizerKind(new, cell), number: newCellNumbers[Int(t.cell)])
     }
     var cells = Array(byCell.values)
     cells.sort { $0.cell < $1.cell }
     for c in cells.indices {
-      cells[c].trials.sort { ($0.index, $0.action.rawValue) < ($1.index, $1.action.rawValue) }
+      let inOrder: (TrialChange, TrialChange) -> Bool = {
+        ($0.index, $0.action.rawValue) < ($1.index, $1.action.rawValue)
+      }
+      // Nearly always in order already (trials are visited in index order).
+      if !zip(cells[c].trials, cells[c].trials.dropFirst()).allSatisfy({ !inOrder($1, $0) }) {
+        cells[c].trials.sort(by: inOrder)
+      }
     }
     self.cells = cells
     self.added = counts.added
@@ -245,50 +330,5 @@ public struct PlanDiff: Hashable, Sendable, Codable {
       ? "none"
       : rules.map { "above \(CanonicalJSON.format($0.above)) at step \($0.step)" }
         .joined(separator: ", ")
-  }
-
-  /// The identity fields that differ, named as in the workload file.
-  static func fieldChanges(_ o: TrialSpec, _ n: TrialSpec) -> [FieldChange] {
-    var out: [FieldChange] = []
-    func add(_ field: String, _ a: String, _ b: String) {
-      if a != b { out.append(FieldChange(field: field, old: a, new: b)) }
-    }
-    let f = CanonicalJSON.format
-    add("dataset.name", o.dataset.name.rawValue, n.dataset.name.rawValue)
-    add(
-      "dataset.validation.holdout", "\(o.dataset.validation.holdout)",
-      "\(n.dataset.validation.holdout)")
-    add("dataset.validation.seed", "\(o.dataset.validation.seed)", "\(n.dataset.validation.seed)")
-    add("dataset.normalize", o.dataset.normalization.rawValue, n.dataset.normalization.rawValue)
-    add("dataset.digest", o.datasetDigest, n.datasetDigest)
-    add("model.architecture", o.model.architecture.name, n.model.architecture.name)
-    if o.model.architecture.name == n.model.architecture.name,
-      o.model.architecture != n.model.architecture
-    {
-      add("model.layers", "old layer list", "new layer list")
-    }
-    if o.model.initializer != n.model.initializer {
-      add("model.init", TrialIdentity.model(o.model).text, TrialIdentity.model(n.model).text)
-    }
-    add("optimizer.kind", o.optimizer.rawValue, n.optimizer.rawValue)
-    add("optimizer.schedule", o.schedule.rawValue, n.schedule.rawValue)
-    for name in Set(o.metaparameters.keys).union(n.metaparameters.keys).sorted() {
-      add(
-        name.rawValue, o.metaparameters[name].map(f) ?? "unset",
-        n.metaparameters[name].map(f) ?? "unset")
-    }
-    add("batch_size", "\(o.batchSize)", "\(n.batchSize)")
-    add("sparsity", f(o.sparsity), f(n.sparsity))
-    if o.pruning?.method != n.pruning?.method {
-      add(
-        "pruning", o.pruning.map { TrialIdentity.pruningMethod($0.method).text } ?? "none",
-        n.pruning.map { TrialIdentity.pruningMethod($0.method).text } ?? "none")
-    }
-    add("init_seed", "\(o.initSeed)", "\(n.initSeed)")
-    add("data_seed", "\(o.dataSeed)", "\(n.dataSeed)")
-    add("evaluation.every_steps", "\(o.evaluationEverySteps)", "\(n.evaluationEverySteps)")
-    add("trainer_version", "\(o.trainerVersion)", "\(n.trainerVersion)")
-    if out.isEmpty { out.append(FieldChange(field: "key_encoding", old: "", new: "")) }
-    return out
   }
 }

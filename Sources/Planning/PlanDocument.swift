@@ -1,29 +1,56 @@
+import Crypto
 import Foundation
 import WorkloadModel
 
-/// The canonical, versioned JSON form of an `ExecutionPlan` (`stepwise plan --out plan.json`),
-/// and its reader (`stepwise diff` and `stepwise run` load saved plans).
+/// The canonical, versioned JSON form of a plan (`stepwise plan --out plan.json`), and its
+/// reader (`stepwise diff` and `stepwise run` load saved plans).
 ///
-/// Layout (format version 1): the workload once, then the pruning nodes, then the cells in
-/// `CellID` order, each with its step budget and its trials in index order. A trial stores only
-/// what varies between trials (index, key, init seed, resolved metaparameters, mask key); the
-/// reader rebuilds full `TrialSpec`s from the workload and checks every key against the current
-/// encoding, so a hand-edited or stale plan is refused instead of silently run. The bytes are a
-/// function of the plan alone: `CanonicalJSON` rules, no dates, no paths (the dataset directory
-/// is left empty), and a final newline.
+/// Layout (format version 2, the `PlanTable` shape): the workload once; the pruning nodes; the
+/// points (seeds and resolved metaparameters, which trial i shares across an optimizer's cells);
+/// then the cells in `CellID` order, each with its step budget and its trials in index order. A
+/// trial holds its index, its key, and the positions of its point and mask. The reader rebuilds
+/// every key from the workload and checks it against the file, so a hand-edited or stale plan is
+/// refused instead of silently run. The bytes are a function of the plan alone: `CanonicalJSON`
+/// rules, no dates, no paths (the dataset directory is left empty), and a final newline.
+///
+/// Version 1 (each trial repeating its seeds, metaparameters and mask key: three times the
+/// bytes) is still read, and still defines `identityHash`; no file is written in it.
 public enum PlanDocument {
   /// Bumped on any change to this layout or to the key encoding.
   public static var formatVersion: Int { ExecutionPlan.formatVersion }
+  /// The versions `decode` reads.
+  public static let readableVersions = [1, 2]
 
   // MARK: Writing
 
   public static func encode(_ plan: ExecutionPlan) throws -> [UInt8] {
-    var bytes = try tree(plan).bytes
+    let table = PlanTable(plan)
+    guard table.hasOnlyHexKeys else {
+      throw PlanDocumentError.malformed("a trial key is not 64 lowercase hex digits")
+    }
+    return try encode(table)
+  }
+
+  public static func encode(_ table: PlanTable) throws -> [UInt8] {
+    try PlanDocumentWriter(table: table).bytes()
+  }
+
+  /// The plan's identity in a results store (`stepwise run` refuses a saved plan whose hash
+  /// differs from the one its study was registered with): lowercase hex SHA-256 of the plan's
+  /// version 1 bytes. It stays on version 1, whatever layout files are written in, so stores
+  /// registered before version 2 still accept the same plan; it is not a hash of any file.
+  public static func identityHash(_ plan: ExecutionPlan) throws -> String {
+    TrialIdentity.hex(SHA256.hash(data: try encodeVersion1(plan)))
+  }
+
+  /// Version 1 bytes: `identityHash`, and the tests of the version 1 reader.
+  static func encodeVersion1(_ plan: ExecutionPlan) throws -> [UInt8] {
+    var bytes = try versionOneTree(plan).bytes
     bytes.append(UInt8(ascii: "\n"))
     return bytes
   }
 
-  public static func tree(_ plan: ExecutionPlan) throws -> CanonicalJSON {
+  static func versionOneTree(_ plan: ExecutionPlan) throws -> CanonicalJSON {
     let workload = try CanonicalJSONEncoder().encode(WorkloadDocument(plan.workload))
     let nodes: [CanonicalJSON] = plan.pruningNodes.map { node in
       .object([
@@ -59,7 +86,7 @@ public enum PlanDocument {
         ]))
     }
     return .object([
-      "formatVersion": .int(Int64(formatVersion)),
+      "formatVersion": .int(1),
       "keyEncodingVersion": .int(Int64(TrialIdentity.keyEncodingVersion)),
       "trainerVersion": .int(Int64(plan.trainerVersion)),
       "datasetDigest": .string(plan.datasetDigest),
@@ -71,13 +98,16 @@ public enum PlanDocument {
 
   // MARK: Reading
 
-  /// Whether bytes look like a saved plan rather than a workload (a JSON object naming a
-  /// `formatVersion`); YAML workloads never start with `{` in practice, and a flow-style YAML
-  /// mapping would still lack the key.
+  /// Whether bytes look like a saved plan rather than a workload: a JSON object that opens
+  /// with `"cells"` (every plan this writes; a plan cut short keeps its head, so it is still
+  /// reported as a damaged plan) or names a `formatVersion` (a reformatted plan). YAML
+  /// workloads never start with `{` in practice, and a flow-style YAML mapping would lack both.
   public static func looksLikePlan(_ bytes: [UInt8]) -> Bool {
-    guard let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }),
-      first == UInt8(ascii: "{")
+    guard let first = bytes.firstIndex(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }),
+      bytes[first] == UInt8(ascii: "{")
     else { return false }
+    let head = Array(#"{"cells":"#.utf8)
+    if bytes[first...].starts(with: head) { return true }
     let needle = Array("\"formatVersion\":".utf8)
     guard bytes.count >= needle.count else { return false }
     // Canonical key order puts "formatVersion" after "cells" (nearly all of a plan's bytes),
@@ -89,9 +119,33 @@ public enum PlanDocument {
     return false
   }
 
-  /// Reads a saved plan, checking its versions and every key (`PlanFileReader`).
+  /// Reads a saved plan, checking its versions and every key, with every trial spelled out
+  /// (what `run` needs).
   public static func decode(_ bytes: [UInt8]) throws -> ExecutionPlan {
-    try PlanFileReader(bytes).read()
+    try read(bytes, version1: { $0 }, version2: { $0.executionPlan() })
+  }
+
+  /// Reads a saved plan, checking its versions and every key, as a table (what `diff` needs).
+  public static func decodeTable(_ bytes: [UInt8]) throws -> PlanTable {
+    try read(bytes, version1: { PlanTable($0) }, version2: { $0 })
+  }
+
+  /// Finds the top level, reads `formatVersion` before anything else (a file of another
+  /// version is refused for its version, not for a field it lacks) and hands the rest to the
+  /// version's reader: `PlanFileReader` (1) or `PlanTableReader` (2).
+  private static func read<T>(
+    _ bytes: [UInt8], version1: (ExecutionPlan) -> T, version2: (PlanTable) -> T
+  ) throws -> T {
+    try bytes.withUnsafeBufferPointer { buffer in
+      var scanner = PlanJSONScanner(buffer)
+      let top = try PlanFileReader.topLevel(&scanner)
+      var s = try top.scanner("formatVersion", buffer)
+      switch try s.int() {
+      case 1: return version1(try PlanFileReader(bytes).rebuild(top, buffer))
+      case 2: return version2(try PlanTableReader(top: top, buffer: buffer).read())
+      case let other: throw PlanDocumentError.unsupportedFormatVersion(other)
+      }
+    }
   }
 }
 
@@ -105,8 +159,9 @@ public enum PlanDocumentError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .unsupportedFormatVersion(let v):
-      return "plan format version \(v) is not supported (this stepwise reads version "
-        + "\(ExecutionPlan.formatVersion)); compile the workload again with 'stepwise plan'"
+      let versions = PlanDocument.readableVersions.map(String.init).joined(separator: " and ")
+      return "plan format version \(v) is not supported (this stepwise reads versions "
+        + "\(versions)); compile the workload again with 'stepwise plan'"
     case .unsupportedKeyEncoding(let v):
       return "plan keys use encoding version \(v), but this stepwise computes version "
         + "\(TrialIdentity.keyEncodingVersion); compile the workload again with 'stepwise plan'"

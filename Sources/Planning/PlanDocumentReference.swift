@@ -1,9 +1,9 @@
 import Foundation
 import WorkloadModel
 
-/// The first plan reader, through Foundation's `JSONDecoder`: kept as the reference that
-/// `PlanFileReader` (the one `decode` uses) is tested equal to, since its behaviour follows
-/// directly from the `Decodable` layout types below. Too slow for big plans (6-8 s CPU for two
+/// The first plan reader (format version 1), through Foundation's `JSONDecoder`: kept as the
+/// reference that `PlanFileReader` (what `decode` uses for version 1) is tested equal to, since
+/// its behaviour follows directly from the `Decodable` layout types below. Too slow for big plans (6-8 s CPU for two
 /// 100,000-trial plans), so nothing but tests calls it.
 extension PlanDocument {
   static func referenceDecode(_ bytes: [UInt8]) throws -> ExecutionPlan {
@@ -14,7 +14,7 @@ extension PlanDocument {
     } catch {
       throw PlanDocumentError.malformed(describe(error))
     }
-    guard header.formatVersion == formatVersion else {
+    guard header.formatVersion == 1 else {
       throw PlanDocumentError.unsupportedFormatVersion(header.formatVersion)
     }
     guard header.keyEncodingVersion == TrialIdentity.keyEncodingVersion else {

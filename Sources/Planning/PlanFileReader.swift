@@ -1,7 +1,9 @@
 import Foundation
 import WorkloadModel
 
-/// Reads a saved plan (`PlanDocument` layout, format version 1) into an `ExecutionPlan`.
+/// Reads a saved plan of format version 1 (the layout before shared points and mask positions,
+/// still read so that plans saved by earlier versions keep working) into an `ExecutionPlan`.
+/// `PlanTableReader` reads version 2; `PlanDocument.decode` picks by the file's version.
 ///
 /// Why not `JSONDecoder`: reading two 100,000-trial plans through it took 6-8 s CPU and 345 MB
 /// (it materialises every value of 30 MB of JSON as a Foundation tree before decoding), against a
@@ -31,11 +33,19 @@ struct PlanFileReader {
   /// Where each top-level member's value lies. Canonical order puts `cells` first, but the
   /// trials can only be checked once the workload and the masks are known, so the top level is
   /// located first and read in dependency order.
-  private struct TopLevel {
+  struct TopLevel {
     var members: [String: Range<Int>] = [:]
+
+    /// A scanner at member `name`'s value.
+    func scanner(_ name: String, _ buffer: UnsafeBufferPointer<UInt8>) throws -> PlanJSONScanner {
+      guard let range = members[name] else {
+        throw PlanDocumentError.malformed("missing '\(name)' at the top level")
+      }
+      return PlanJSONScanner(buffer, position: range.lowerBound)
+    }
   }
 
-  private static func topLevel(_ scanner: inout PlanJSONScanner) throws -> TopLevel {
+  static func topLevel(_ scanner: inout PlanJSONScanner) throws -> TopLevel {
     var top = TopLevel()
     try scanner.object { scanner, key in
       let start = scanner.position
@@ -49,18 +59,15 @@ struct PlanFileReader {
     return top
   }
 
-  private func rebuild(_ top: TopLevel, _ buffer: UnsafeBufferPointer<UInt8>) throws
+  func rebuild(_ top: TopLevel, _ buffer: UnsafeBufferPointer<UInt8>) throws
     -> ExecutionPlan
   {
     func scanner(_ name: String) throws -> PlanJSONScanner {
-      guard let range = top.members[name] else {
-        throw PlanDocumentError.malformed("missing '\(name)' at the top level")
-      }
-      return PlanJSONScanner(buffer, position: range.lowerBound)
+      try top.scanner(name, buffer)
     }
     var s = try scanner("formatVersion")
     let formatVersion = try s.int()
-    guard formatVersion == PlanDocument.formatVersion else {
+    guard formatVersion == 1 else {
       throw PlanDocumentError.unsupportedFormatVersion(formatVersion)
     }
     s = try scanner("keyEncodingVersion")
@@ -91,7 +98,7 @@ struct PlanFileReader {
       datasetDigest: datasetDigest, trainerVersion: trainerVersion)
   }
 
-  private static func workload(_ data: Data) throws -> Workload {
+  static func workload(_ data: Data) throws -> Workload {
     do {
       return try JSONDecoder().decode(WorkloadDocument.self, from: data).workload()
     } catch let error as PlanDocumentError {
@@ -106,10 +113,10 @@ struct PlanFileReader {
 
   private static func nodes(
     _ scanner: inout PlanJSONScanner, workload: Workload, context: TrialIdentity.Context
-  ) throws -> (inOrder: [PruningNode], byKey: [HexDigest: PruningNode]) {
+  ) throws -> (inOrder: [PruningNode], byKey: [TrialDigest: PruningNode]) {
     let method = TrialIdentity.pruningMethod(workload.study.pruning)
     var inOrder: [PruningNode] = []
-    var byKey: [HexDigest: PruningNode] = [:]
+    var byKey: [TrialDigest: PruningNode] = [:]
     try scanner.array { scanner in
       let start = scanner.position
       var key: String?
@@ -133,7 +140,7 @@ struct PlanFileReader {
       let node = PruningNode(
         key: computed, method: workload.study.pruning, sparsity: sparsity, initSeed: initSeed)
       inOrder.append(node)
-      if let digest = HexDigest(key.utf8) { byKey[digest] = node }
+      if let digest = TrialDigest(hex: key.utf8) { byKey[digest] = node }
     }
     return (inOrder, byKey)
   }
@@ -145,7 +152,7 @@ private struct TrialBuilder {
   let context: TrialIdentity.Context
   let datasetDigest: String
   let trainerVersion: Int
-  let nodes: [HexDigest: PruningNode]
+  let nodes: [TrialDigest: PruningNode]
   var specs: [TrialSpec] = []
   /// Reused for every key's canonical bytes.
   var buffer: [UInt8] = []
@@ -168,7 +175,7 @@ private struct TrialBuilder {
 
   init(
     workload: Workload, context: TrialIdentity.Context, datasetDigest: String,
-    trainerVersion: Int, nodes: [HexDigest: PruningNode]
+    trainerVersion: Int, nodes: [TrialDigest: PruningNode]
   ) {
     self.workload = workload
     self.context = context
@@ -223,7 +230,7 @@ private struct TrialBuilder {
     for r in records {
       var node: PruningNode?
       if let key = r.pruning {
-        guard let digest = HexDigest(scanner.bytes[key]), let found = nodes[digest] else {
+        guard let digest = TrialDigest(hex: scanner.bytes[key]), let found = nodes[digest] else {
           throw PlanDocumentError.malformed(
             "trial \(scanner.text(r.key)) names an absent mask \(scanner.text(key))")
         }
@@ -320,36 +327,5 @@ private struct TrialBuilder {
       metaparameterBytes.append(contentsOf: CanonicalJSON.format(value).utf8)
     }
     metaparameterBytes.append(UInt8(ascii: "}"))
-  }
-}
-
-/// A SHA-256 key as four words, parsed from its 64 hex digits: mask references are looked up
-/// without building a `String` per trial.
-struct HexDigest: Hashable {
-  var a: UInt64 = 0
-  var b: UInt64 = 0
-  var c: UInt64 = 0
-  var d: UInt64 = 0
-
-  init?<C: Collection>(_ hex: C) where C.Element == UInt8 {
-    guard hex.count == 64 else { return nil }
-    var word: UInt64 = 0
-    for (i, byte) in hex.enumerated() {
-      let digit: UInt8
-      switch byte {
-      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-      default: return nil
-      }
-      word = word << 4 | UInt64(digit)
-      switch i {
-      case 15: a = word
-      case 31: b = word
-      case 47: c = word
-      case 63: d = word
-      default: continue
-      }
-      word = 0
-    }
   }
 }

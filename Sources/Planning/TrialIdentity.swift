@@ -191,6 +191,11 @@ public enum TrialIdentity {
     return CanonicalJSON.object(members).bytes
   }
 
+  /// SHA-256 of the canonical bytes, as 32 bytes.
+  public static func digest(of encoding: CanonicalJSON) -> TrialDigest {
+    TrialDigest(SHA256.hash(data: encoding.bytes))
+  }
+
   /// Lowercase hex SHA-256 of the canonical bytes.
   public static func key(of encoding: CanonicalJSON) -> TrialKey {
     let digest = SHA256.hash(data: encoding.bytes)

@@ -107,7 +107,7 @@ public struct TrialSpec: Hashable, Sendable, Codable {
 /// The compiled study: the workload it came from, its pruning nodes and its trials, in order.
 public struct ExecutionPlan: Hashable, Sendable, Codable {
   /// Bumped on any change to the plan JSON layout or to the trial-key encoding.
-  public static let formatVersion = 1
+  public static let formatVersion = 2
 
   public var workload: Workload
   public var pruningNodes: [PruningNode]

@@ -53,19 +53,19 @@ struct PlanDocumentTests {
     let text = String(decoding: a, as: UTF8.self)
     #expect(text.hasPrefix("{\"cells\":[{\"batchSize\":16,"))
     #expect(text.hasSuffix("}\n"))
-    #expect(text.contains("\"formatVersion\":1"))
+    #expect(text.contains("\"formatVersion\":2"))
   }
 
   @Test func rejectsUnknownVersions() throws {
     let plan = try #require(SampleWorkloads.compile(SampleWorkloads.mnistNesterov(trials: 1)))
     let text = String(decoding: try PlanDocument.encode(plan), as: UTF8.self)
-    let future = text.replacingOccurrences(of: "\"formatVersion\":1", with: "\"formatVersion\":99")
+    let future = text.replacingOccurrences(of: "\"formatVersion\":2", with: "\"formatVersion\":99")
     #expect(throws: PlanDocumentError.unsupportedFormatVersion(99)) {
       try PlanDocument.decode(Array(future.utf8))
     }
     #expect(
       PlanDocumentError.unsupportedFormatVersion(99).description
-        == "plan format version 99 is not supported (this stepwise reads version 1); "
+        == "plan format version 99 is not supported (this stepwise reads versions 1 and 2); "
         + "compile the workload again with 'stepwise plan'")
     let keys = text.replacingOccurrences(
       of: "\"keyEncodingVersion\":1", with: "\"keyEncodingVersion\":2")

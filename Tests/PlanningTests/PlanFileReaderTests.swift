@@ -4,12 +4,13 @@ import WorkloadModel
 
 @testable import Planning
 
-/// `PlanFileReader` (what `PlanDocument.decode` uses) against the `JSONDecoder` reference, and
-/// its refusals.
+/// `PlanFileReader` (what `PlanDocument.decode` uses for format version 1, which plans saved by
+/// earlier versions have) against the `JSONDecoder` reference, and its refusals. Version 2 is in
+/// `PlanTableReaderTests`.
 struct PlanFileReaderTests {
   static func bytes(trials: Int = 2) throws -> [UInt8] {
     let plan = try #require(SampleWorkloads.compile(SampleWorkloads.mnistNesterov(trials: trials)))
-    return try PlanDocument.encode(plan)
+    return try PlanDocument.encodeVersion1(plan)
   }
 
   static func text(trials: Int = 2) throws -> String {
@@ -23,20 +24,32 @@ struct PlanFileReaderTests {
       text: try WorkloadPlanGoldenTests.text(of: name), path: name)
     let checked = try #require(workload)
     let plan = try #require(WorkloadPlanGoldenTests.plan(checked))
-    let bytes = try PlanDocument.encode(plan)
+    let bytes = try PlanDocument.encodeVersion1(plan)
     let fast = try PlanDocument.decode(bytes)
     let reference = try PlanDocument.referenceDecode(bytes)
     #expect(fast == reference)
     #expect(fast.trials.count == plan.trials.count)
-    #expect(try PlanDocument.encode(fast).elementsEqual(bytes))
+    #expect(try PlanDocument.encodeVersion1(fast).elementsEqual(bytes))
+    // The same plan saved as version 2 reads back equal, trial for trial.
+    #expect(try PlanDocument.decode(PlanDocument.encode(plan)) == fast)
   }
 
-  /// The committed full golden plan reads the same through both readers.
+  /// The default workload's plan as version 1 wrote it (the committed golden until the format
+  /// became version 2): it still reads, the same through both readers, and equals the plan the
+  /// version 2 golden holds.
   @Test func equalsReferenceOnCommittedPlan() throws {
     let url = WorkloadPlanGoldenTests.root
-      .appendingPathComponent("Tests/PlanningTests/Snapshots/default.plan.json")
+      .appendingPathComponent("Tests/PlanningTests/Fixtures/default.plan.v1.json")
     let bytes = [UInt8](try Data(contentsOf: url))
-    #expect(try PlanDocument.decode(bytes) == PlanDocument.referenceDecode(bytes))
+    #expect(String(decoding: bytes, as: UTF8.self).contains("\"formatVersion\":1,"))
+    let v1 = try PlanDocument.decode(bytes)
+    #expect(v1 == (try PlanDocument.referenceDecode(bytes)))
+    let current = WorkloadPlanGoldenTests.root
+      .appendingPathComponent("Tests/PlanningTests/Snapshots/default.plan.json")
+    let v2 = [UInt8](try Data(contentsOf: current))
+    #expect(String(decoding: v2, as: UTF8.self).contains("\"formatVersion\":2,"))
+    #expect(try PlanDocument.decode(v2) == v1)
+    #expect(try PlanDocument.decodeTable(bytes).keys == PlanDocument.decodeTable(v2).keys)
   }
 
   /// A plan reformatted by a tool (whitespace, escaped slash) reads the same.
@@ -95,9 +108,9 @@ struct PlanFileReaderTests {
     let text = try Self.text()
     // A future layout (here, trials without "index"): the version is what the user needs to
     // hear about, not the missing field.
-    let future = text.replacingOccurrences(of: "\"formatVersion\":1", with: "\"formatVersion\":2")
+    let future = text.replacingOccurrences(of: "\"formatVersion\":1", with: "\"formatVersion\":3")
       .replacingOccurrences(of: #""index":"#, with: #""number":"#)
-    #expect(throws: PlanDocumentError.unsupportedFormatVersion(2)) {
+    #expect(throws: PlanDocumentError.unsupportedFormatVersion(3)) {
       try PlanDocument.decode(Array(future.utf8))
     }
     let keys = text.replacingOccurrences(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Planning
 import StepwiseDiagnostics
 import Testing
 
@@ -92,6 +93,25 @@ struct DiffCommandTests {
     #expect(outcome.standardError == "")
     #expect(outcome.standardOutput.hasSuffix(c.summary + "\n"))
     PlanCLIGolden.check(outcome.standardOutput, name: "diff-\(c.name).txt")
+  }
+
+  /// `--json` is written member by member; it is the canonical JSON of the same document.
+  @Test(arguments: cases)
+  func jsonEqualsCanonicalTree(_ c: Case) throws {
+    let dir = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var edited = Self.original
+    for (from, to) in c.replacements { edited = edited.replacingOccurrences(of: from, with: to) }
+    let old = try Self.write(Self.original, "old.yaml", in: dir)
+    let new = try Self.write(edited, "new.yaml", in: dir)
+    let outcome = try Self.diff(old, new, json: true)
+    #expect(outcome.exitCode == c.exitCode)
+    let frontend = PlanFrontend(datasetDigest: "sha256:golden-dataset-digest")
+    let a = try #require(frontend.load(path: old, form: .table).table)
+    let b = try #require(frontend.load(path: new, form: .table).table)
+    let diff = PlanDiff(old: a, new: b)
+    #expect(DiffJSONView().render(diff) == DiffJSONView().tree(diff))
+    #expect(outcome.standardOutput == DiffJSONView().tree(diff))
   }
 
   @Test func savedPlansAndWorkloadsMix() throws {

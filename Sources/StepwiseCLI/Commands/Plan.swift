@@ -63,18 +63,20 @@ extension Stepwise {
     /// Everything `run` does except touching the terminal, for tests.
     func execute(decorator: any DiagnosticDecorator) -> CommandOutcome {
       var outcome = CommandOutcome()
-      let result = input.frontend.load(path: file)
+      // The table is what the file holds; the summary needs every trial spelled out.
+      let result = input.frontend.load(path: file, form: .table)
       if !result.diagnostics.isEmpty {
         let renderer = DiagnosticRenderer(files: result.files, decorator: decorator)
         outcome.standardError += renderer.render(result.diagnostics)
       }
-      guard let plan = result.plan, !result.hasErrors else {
+      guard let table = result.table, !result.hasErrors else {
         outcome.exitCode = 1
         return outcome
       }
+      let plan = table.executionPlan()
       if let out {
         do {
-          try Data(PlanDocument.encode(plan)).write(to: URL(fileURLWithPath: out))
+          try Data(PlanDocument.encode(table)).write(to: URL(fileURLWithPath: out))
         } catch {
           outcome.standardError += "error: cannot write the plan to \(out): \(error)\n"
           outcome.exitCode = 1

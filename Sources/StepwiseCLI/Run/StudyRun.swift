@@ -1,5 +1,4 @@
 import ClusterRun
-import Crypto
 import Foundation
 import Planning
 import Pruning
@@ -50,9 +49,10 @@ struct StudyRun {
     var lostGroups: [TrainingGroup] = []
   }
 
-  /// SHA-256 of the plan's canonical JSON: the plan's identity in the store.
+  /// The plan's identity in the store (`PlanDocument.identityHash`: SHA-256 of its version 1
+  /// canonical JSON, unchanged by the saved-plan format).
   static func planHash(_ plan: ExecutionPlan) throws -> String {
-    SHA256.hash(data: try PlanDocument.encode(plan)).map { String(format: "%02x", $0) }.joined()
+    try PlanDocument.identityHash(plan)
   }
 
   func execute() throws -> Outcome {
