@@ -58,7 +58,9 @@ public struct MaskBuilder: Sendable {
     let batch = Self.batchSize(node.method.examples, available: data.train.count)
     let model: Model
     do {
-      model = try Model(plan.description, maxBatch: batch, threads: threads)
+      model = try Model(
+        plan.description, maxBatch: Self.scoringBatch(batch, examples: node.method.examples),
+        threads: threads)
     } catch {
       throw MaskBuilderError("cannot build the model to prune: \(error)")
     }
@@ -100,6 +102,15 @@ public struct MaskBuilder: Sendable {
       prunable: spec.prunable == .weights ? .weights : .weightsAndBiases,
       scope: spec.scope == .global ? .global : .layerwise, temperature: spec.temperature,
       sparsity: node.sparsity, seed: node.initSeed, classCount: classCount)
+  }
+
+  /// The model's batch for scoring: SNIP on the whole split joins its batches of 100 into calls of
+  /// about 1,000 examples (the same sum of batch means; see `SaliencyScores.snip`), where the
+  /// kernels run about 15% faster per example than at 100 and the activations still fit in
+  /// a few hundred MB. Other samples are scored in the batch they come in.
+  static func scoringBatch(_ batch: Int, examples: PruningExamples) -> Int {
+    guard case .all = examples else { return batch }
+    return max(batch, 1_000 / batch * batch)
   }
 
   /// Examples per scoring pass: the method's batch for `all`, the whole sample for `count`

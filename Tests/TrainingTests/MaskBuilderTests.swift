@@ -1,0 +1,54 @@
+import Planning
+import Pruning
+import Testing
+import WorkloadModel
+
+@testable import Training
+
+/// The masks `stepwise run` computes for a plan's pruning nodes, on real MNIST.
+struct MaskBuilderTests {
+  static func spec(sparsity: Double, initSeed: UInt64 = 1, examples: PruningExamples = .count(300))
+    -> TrialSpec
+  {
+    var spec = TrialFixtures.spec(key: "mask-\(sparsity)-\(initSeed)", initSeed: initSeed)
+    spec.sparsity = sparsity
+    spec.pruning = PruningNode(
+      key: TrialKey(hex: "node-\(sparsity)-\(initSeed)"),
+      method: PruningSpec(method: .snip, examples: examples), sparsity: sparsity,
+      initSeed: initSeed)
+    return spec
+  }
+
+  @Test(.enabled(if: TrialFixtures.hasMNIST))
+  func oneScoringPassForSeveralSparsitiesGivesTheMasksComputedOneByOne() throws {
+    let builder = MaskBuilder(threads: 1)
+    let specs = [0.5, 0.9].map { Self.spec(sparsity: $0) }
+    let together = try builder.masks(for: specs)
+    #expect(together.count == 2)
+    for (spec, shared) in zip(specs, together) {
+      let alone = try builder.mask(for: spec)
+      #expect(shared.mask == alone.mask)
+      #expect(
+        shared.keptCount
+          == TopKSelection.keptCount(of: shared.prunableCount, sparsity: spec.sparsity))
+    }
+    #expect(together[0].examples == 300 && together[1].examples == 0)
+    // The 90% mask keeps a subset of the 50% mask: one ranking, two cut-offs.
+    #expect(zip(together[0].mask, together[1].mask).allSatisfy { $0 >= $1 })
+  }
+
+  @Test func masksOfDifferentInitSeedsAreRefused() throws {
+    let builder = MaskBuilder(threads: 1)
+    #expect(throws: MaskBuilderError.self) {
+      try builder.masks(for: [Self.spec(sparsity: 0.5), Self.spec(sparsity: 0.9, initSeed: 2)])
+    }
+  }
+
+  @Test func snipOnTheWholeSplitScoresAboutAThousandExamplesPerCall() {
+    #expect(MaskBuilder.scoringBatch(100, examples: .all(batchSize: 100)) == 1_000)
+    #expect(MaskBuilder.scoringBatch(64, examples: .all(batchSize: 64)) == 960)
+    #expect(MaskBuilder.scoringBatch(2_000, examples: .all(batchSize: 2_000)) == 2_000)
+    #expect(MaskBuilder.scoringBatch(500, examples: .count(500)) == 500)
+    #expect(MaskBuilder.scoringBatch(100, examples: .perClass(10)) == 100)
+  }
+}
