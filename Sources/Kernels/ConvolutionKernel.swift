@@ -95,8 +95,9 @@ public final class ConvolutionKernel {
   let bwDiffWeightsReorder: DNNLPrimitive?
 
   let internalDestination: Bool
-  /// In `internalDestination` mode: copies the backward-weights diff-dst into backward-data's
-  /// layout when the two differ.
+  /// In `internalDestination` mode: the output gradient the caller writes, in the forward
+  /// output's layout, and copies of it into the backward passes' layouts where they differ.
+  let internalDiffDst: DNNLMemory?
   let bdDiffDstFromInternal: DNNLPrimitive?
 
   /// Implementation names oneDNN chose (forward, backward data, backward weights).
@@ -109,10 +110,11 @@ public final class ConvolutionKernel {
   /// (`ConvReLUMaxPoolKernel`); `forward`/`backward` then ignore `dst`/`diffDst`. With
   /// `reluPostOp`, the forward output is relu(conv + bias), fused into the convolution.
   /// `plainLayouts` forces NCHW/OIHW everywhere (oneDNN then picks its im2col + sgemm
-  /// implementation).
+  /// implementation); `plainBackwardWeights` does so for the backward-weights pass only.
   public init(
     _ g: ConvGeometry, context: DNNLContext, plainLayouts: Bool = false,
-    internalDestination: Bool = false, reluPostOp: Bool = false
+    internalDestination: Bool = false, reluPostOp: Bool = false,
+    plainBackwardWeights: Bool = false
   ) throws {
     self.geometry = g
     self.context = context
@@ -204,8 +206,21 @@ public final class ConvolutionKernel {
     defer { dnnl_primitive_desc_destroy(bdpd) }
     let bdDiffDstDesc = try queryDesc(bdpd, dnnl_query_diff_dst_md)
     let bdWeightsDesc = try queryDesc(bdpd, dnnl_query_weights_md)
-    (bdDiffDst, bdDiffDstReorder) = try internalMemory(
-      bdDiffDstDesc, plain: userDiffDst, toInternal: true)
+    let internalDiff = internalDestination ? try DNNLMemory(fwdDst.desc, context, owned: true) : nil
+    internalDiffDst = internalDiff
+    if let internalDiff {
+      bdDiffDstReorder = nil
+      if descsEqual(bdDiffDstDesc, internalDiff.desc) {
+        (bdDiffDst, bdDiffDstFromInternal) = (internalDiff, nil)
+      } else {
+        bdDiffDst = try DNNLMemory(bdDiffDstDesc, context, owned: true)
+        bdDiffDstFromInternal = try makeReorder(from: internalDiff, to: bdDiffDst, context)
+      }
+    } else {
+      (bdDiffDst, bdDiffDstReorder) = try internalMemory(
+        bdDiffDstDesc, plain: userDiffDst, toInternal: true)
+      bdDiffDstFromInternal = nil
+    }
     if descsEqual(bdWeightsDesc, fwdWeights.desc) {
       // Same blocked layout as forward: reuse the weights forward already reordered.
       (bdWeights, bdWeightsReorder) = (fwdWeights, nil)
@@ -224,10 +239,11 @@ public final class ConvolutionKernel {
 
     // Backward weights.
     var bw = dnnl_convolution_desc_t()
-    var srcAny2 = srcAny
-    var diffWAny = wAny
+    // `plainBackwardWeights`: NCHW/OIHW for this pass only (oneDNN's im2col + sgemm kernel).
+    var srcAny2 = plainBackwardWeights ? srcPlain : srcAny
+    var diffWAny = plainBackwardWeights ? wPlain : wAny
     var diffBAny = bPlain
-    var diffDstAny2 = dstAny
+    var diffDstAny2 = plainBackwardWeights ? dstPlain : dstAny
     try check(
       dnnl_convolution_backward_weights_desc_init(
         &bw, dnnl_convolution_direct, &srcAny2, &diffWAny, &diffBAny, &diffDstAny2, strides,
@@ -244,18 +260,18 @@ public final class ConvolutionKernel {
       (bwSrc, bwSrcReorder) = try internalMemory(bwSrcDesc, plain: userSrc, toInternal: true)
     }
     let bwDiffDstDesc = try queryDesc(bwpd, dnnl_query_diff_dst_md)
-    if descsEqual(bwDiffDstDesc, bdDiffDst.desc) {
+    if let internalDiff {
+      if descsEqual(bwDiffDstDesc, internalDiff.desc) {
+        (bwDiffDst, bwDiffDstReorder) = (internalDiff, nil)
+      } else {
+        bwDiffDst = try DNNLMemory(bwDiffDstDesc, context, owned: true)
+        bwDiffDstReorder = try makeReorder(from: internalDiff, to: bwDiffDst, context)
+      }
+    } else if descsEqual(bwDiffDstDesc, bdDiffDst.desc) {
       (bwDiffDst, bwDiffDstReorder) = (bdDiffDst, nil)
-      bdDiffDstFromInternal = nil
-    } else if internalDestination {
-      // The producer writes backward-weights' layout; backward-data gets a copy in its own.
-      bwDiffDst = try DNNLMemory(bwDiffDstDesc, context, owned: true)
-      bwDiffDstReorder = nil
-      bdDiffDstFromInternal = try makeReorder(from: bwDiffDst, to: bdDiffDst, context)
     } else {
       (bwDiffDst, bwDiffDstReorder) = try internalMemory(
         bwDiffDstDesc, plain: userDiffDst, toInternal: true)
-      bdDiffDstFromInternal = nil
     }
     (bwDiffWeights, bwDiffWeightsReorder) = try internalMemory(
       queryDesc(bwpd, dnnl_query_diff_weights_md), plain: userDiffWeights, toInternal: false)
@@ -302,8 +318,8 @@ public final class ConvolutionKernel {
     if !internalDestination {
       userDiffDst.bind(diffDst)
       try run(bdDiffDstReorder, "bdDiffDstReorder")
-      try run(bwDiffDstReorder, "bwDiffDstReorder")
     }
+    try run(bwDiffDstReorder, "bwDiffDstReorder")
     try run(bwSrcReorder, "bwSrcReorder")
     try run(backwardWeightsPrimitive, "backwardWeightsPrimitive")
     try run(bwDiffWeightsReorder, "bwDiffWeightsReorder")
@@ -320,7 +336,7 @@ public final class ConvolutionKernel {
   var destination: DNNLMemory { fwdDst }
   /// In `internalDestination` mode: where the caller writes the output gradient before
   /// `backward`, in oneDNN's layout.
-  var diffDestination: DNNLMemory { bwDiffDst }
+  var diffDestination: DNNLMemory { internalDiffDst ?? bwDiffDst }
 
   /// Executes one step, timed under `label` when profiling is on.
   @inline(__always)
