@@ -49,8 +49,8 @@ public final class ConvReLUMaxPoolKernel {
     pooledWidth = (g.outWidth - window) / stride + 1
     // A single input channel (the first layer): oneDNN's blocked backward-weights is slow there
     // (28.5 ms against 16.0 ms for its im2col + sgemm one on plain layouts, Simple-CNN conv1 at
-    // B256 on one AVX2 core), so that pass runs on plain layouts and pooling writes its
-    // gradient in NCHW.
+    // B256 on one AVX2 core; the reorder of its gradient to NCHW costs 3 ms), so that pass
+    // runs on plain layouts.
     convolution = try ConvolutionKernel(
       g, context: context, internalDestination: true, reluPostOp: true,
       plainBackwardWeights: g.inChannels == 1)
@@ -61,7 +61,8 @@ public final class ConvReLUMaxPoolKernel {
       throw DNNLError(call: "convolution output layout is not blocked on channels", status: -1)
     }
     guard source.block == gradient.block || gradient.block == 1 else {
-      throw DNNLError(call: "convolution output and gradient layouts differ in blocking", status: -1)
+      throw DNNLError(
+        call: "convolution output and gradient layouts differ in blocking", status: -1)
     }
     sourceLayout = source
     gradientLayout = gradient
@@ -118,47 +119,45 @@ public final class ConvReLUMaxPoolKernel {
     let (channels, plane) = (geometry.outChannels, pooledHeight * pooledWidth)
     let blocks = L.paddedChannels / L.block
     for t in range {
-      do {
-        let (n, cb) = t.quotientAndRemainder(dividingBy: blocks)
-        let base = activation + n * L.batchStride + cb * L.channelBlockStride
-        let c0 = cb * L.block
-        let lanes = min(L.block, channels - c0)
-        let yBase = y + (n * channels + c0) * plane
-        for i in 0..<pooledHeight {
-          for j in 0..<pooledWidth {
-            let corner = base + i * stride * L.rowStride + j * stride * L.columnStride
-            let o = i * pooledWidth + j
-            var l = 0
-            // Eight channels at a time where the block allows it.
-            while l + 8 <= lanes && L.block % 8 == 0 {
-              var best = load8(corner + l)
-              for di in 0..<window {
-                for dj in 0..<window {
-                  best = max8(
-                    best, load8(corner + di * L.rowStride + dj * L.columnStride + l))
-                }
+      let (n, cb) = t.quotientAndRemainder(dividingBy: blocks)
+      let base = activation + n * L.batchStride + cb * L.channelBlockStride
+      let c0 = cb * L.block
+      let lanes = min(L.block, channels - c0)
+      let yBase = y + (n * channels + c0) * plane
+      for i in 0..<pooledHeight {
+        for j in 0..<pooledWidth {
+          let corner = base + i * stride * L.rowStride + j * stride * L.columnStride
+          let o = i * pooledWidth + j
+          var l = 0
+          // Eight channels at a time where the block allows it.
+          while l + 8 <= lanes && L.block % 8 == 0 {
+            var best = load8(corner + l)
+            for di in 0..<window {
+              for dj in 0..<window {
+                best = max8(
+                  best, load8(corner + di * L.rowStride + dj * L.columnStride + l))
               }
-              for k in 0..<8 { yBase[(l + k) * plane + o] = best[k] }
-              l += 8
             }
-            while l < lanes {
-              var best = corner[l]
-              for di in 0..<window {
-                for dj in 0..<window {
-                  best = max(best, corner[di * L.rowStride + dj * L.columnStride + l])
-                }
+            for k in 0..<8 { yBase[(l + k) * plane + o] = best[k] }
+            l += 8
+          }
+          while l < lanes {
+            var best = corner[l]
+            for di in 0..<window {
+              for dj in 0..<window {
+                best = max(best, corner[di * L.rowStride + dj * L.columnStride + l])
               }
-              yBase[l * plane + o] = best
-              l += 1
             }
+            yBase[l * plane + o] = best
+            l += 1
           }
         }
       }
     }
   }
 
-  /// Gradient layout may differ from the activation's (plain NCHW when backward-weights runs on
-  /// plain layouts): vectors are stored whole when the blocks agree, lane by lane otherwise.
+  /// The gradient is written in the activation's layout (`ConvolutionKernel` makes its internal
+  /// diff-dst so); should a layout ever differ in blocking, lanes are stored one by one.
   private func poolBackward(_ dy: UnsafePointer<Float>, _ range: Range<Int>) {
     let (X, D) = (sourceLayout, gradientLayout)
     let (channels, plane) = (geometry.outChannels, pooledHeight * pooledWidth)

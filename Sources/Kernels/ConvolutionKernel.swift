@@ -109,11 +109,11 @@ public final class ConvolutionKernel {
   /// kernel (`destination`, `diffDestination`) for a following primitive on the same layout
   /// (`ConvReLUMaxPoolKernel`); `forward`/`backward` then ignore `dst`/`diffDst`. With
   /// `reluPostOp`, the forward output is relu(conv + bias), fused into the convolution.
-  /// `plainLayouts` forces NCHW/OIHW everywhere (oneDNN then picks its im2col + sgemm
-  /// implementation); `plainBackwardWeights` does so for the backward-weights pass only.
+  /// `plainBackwardWeights` runs the backward-weights pass on NCHW/OIHW (oneDNN then picks its
+  /// im2col + sgemm implementation).
   public init(
-    _ g: ConvGeometry, context: DNNLContext, plainLayouts: Bool = false,
-    internalDestination: Bool = false, reluPostOp: Bool = false,
+    _ g: ConvGeometry, context: DNNLContext, internalDestination: Bool = false,
+    reluPostOp: Bool = false,
     plainBackwardWeights: Bool = false
   ) throws {
     self.geometry = g
@@ -127,10 +127,10 @@ public final class ConvolutionKernel {
     let bPlain = try plainDesc([g.outChannels], dnnl_x)
     let dstPlain = try plainDesc(dstDims, dnnl_nchw)
     let anyTag = dnnl_format_tag_any
-    var srcAny = try plainDesc(srcDims, plainLayouts ? dnnl_nchw : anyTag)
-    var wAny = try plainDesc(wDims, plainLayouts ? dnnl_oihw : anyTag)
+    var srcAny = try plainDesc(srcDims, anyTag)
+    var wAny = try plainDesc(wDims, anyTag)
     var bAny = bPlain
-    var dstAny = try plainDesc(dstDims, plainLayouts ? dnnl_nchw : anyTag)
+    var dstAny = try plainDesc(dstDims, anyTag)
     let strides: [Int64] = [Int64(g.strideHeight), Int64(g.strideWidth)]
     let padL: [Int64] = [Int64(g.padTop), Int64(g.padLeft)]
     let padR: [Int64] = [Int64(g.padBottom), Int64(g.padRight)]

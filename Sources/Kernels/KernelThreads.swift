@@ -33,7 +33,8 @@ public enum KernelThreads {
   }
 
   private typealias Task = @convention(c) (UnsafeMutableRawPointer?) -> Void
-  private typealias ParallelFn = @convention(c) (Task, UnsafeMutableRawPointer?, UInt32, UInt32)
+  private typealias ParallelFn =
+    @convention(c) (Task, UnsafeMutableRawPointer?, UInt32, UInt32)
     -> Void
   /// libgomp's entry point for `#pragma omp parallel` (fn, data, num_threads, flags): the pool
   /// oneDNN uses, so Swift loops split across it never compete with oneDNN for the cores.

@@ -1,5 +1,4 @@
 import Kernels
-import Glibc
 
 /// Padding of a convolution, with TensorFlow's meaning.
 public enum ConvPadding: String, Hashable, Sendable {
@@ -140,8 +139,7 @@ public final class Conv2D: Layer {
   private func kernelFor(batch: Int) throws -> ConvolutionKernel {
     if let k = kernels[batch] { return k }
     guard let context else { throw DNNLError(call: "Conv2D used before reserve", status: -1) }
-    let plain = getenv("STEPWISE_PLAIN").map { String(cString: $0).split(separator: ",").contains(Substring(name)) } ?? false
-    let k = try ConvolutionKernel(geometry(batch: batch), context: context, plainLayouts: plain)
+    let k = try ConvolutionKernel(geometry(batch: batch), context: context)
     k.label = name
     kernels[batch] = k
     return k

@@ -58,15 +58,13 @@ public final class Residual: Layer {
     let (cin, cout) = (inputShape.channels, outputShape.channels)
     let plane = outputShape.height * outputShape.width
     let inPlane = inputShape.height * inputShape.width
-    do {
-      for c in 0..<cin {
-        let yp = y + (n * cout + c) * plane
-        let xp = x + (n * cin + c) * inPlane
-        if poolStride == 1 {
-          VectorOps.add(xp, into: yp, count: plane)
-        } else {
-          accumulatePooled(xp, into: yp)
-        }
+    for c in 0..<cin {
+      let yp = y + (n * cout + c) * plane
+      let xp = x + (n * cin + c) * inPlane
+      if poolStride == 1 {
+        VectorOps.add(xp, into: yp, count: plane)
+      } else {
+        accumulatePooled(xp, into: yp)
       }
     }
   }
@@ -110,21 +108,19 @@ public final class Residual: Layer {
     let inPlane = inputShape.height * inputShape.width
     let (s, w, ow) = (poolStride, inputShape.width, outputShape.width)
     let scale = 1 / Float(s * s)
-    do {
-      for c in 0..<cin {
-        let dyp = dy + (n * cout + c) * plane
-        let dxp = dx + (n * cin + c) * inPlane
-        if s == 1 {
-          VectorOps.add(dyp, into: dxp, count: plane)
-          continue
-        }
-        for i in 0..<outputShape.height {
-          for j in 0..<ow {
-            let g = dyp[i * ow + j] * scale
-            for di in 0..<s {
-              let row = dxp + (i * s + di) * w + j * s
-              for dj in 0..<s { row[dj] += g }
-            }
+    for c in 0..<cin {
+      let dyp = dy + (n * cout + c) * plane
+      let dxp = dx + (n * cin + c) * inPlane
+      if s == 1 {
+        VectorOps.add(dyp, into: dxp, count: plane)
+        continue
+      }
+      for i in 0..<outputShape.height {
+        for j in 0..<ow {
+          let g = dyp[i * ow + j] * scale
+          for di in 0..<s {
+            let row = dxp + (i * s + di) * w + j * s
+            for dj in 0..<s { row[dj] += g }
           }
         }
       }
