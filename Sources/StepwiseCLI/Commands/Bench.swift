@@ -92,7 +92,7 @@ extension Stepwise {
           print(
             "## \(name): params \(paramCount), MACs/example \(macs), "
               + "train FLOP/example \(String(format: "%.2f", flopsPerExample / 1e6))M, "
-              + "threads \(threads), peak \(Int(peak)) GFLOP/s")
+              + "1 worker x \(threads) threads, peak \(Int(peak)) GFLOP/s")
           print(
             "batch".padded(6) + "steps/s".padded(10) + "ex/s".padded(10) + "ms/step".padded(10)
               + "GFLOP/s".padded(9) + "%peak".padded(7) + "RSS MB".padded(8))
@@ -114,7 +114,8 @@ extension Stepwise {
           let rss = Double(peakRSSBytes()) / 1e6
           if json {
             let object: [String: Any] = [
-              "model": name, "batch_size": batch, "threads": threads, "steps_per_s": r.median,
+              "model": name, "batch_size": batch, "threads": threads, "workers": 1,
+              "fused_blocks": fusion, "steps_per_s": r.median,
               "examples_per_s": examples, "ms_per_step": 1000 / r.median, "gflops": gflops,
               "pct_peak": 100 * gflops / peak, "peak_gflops": peak, "peak_rss_mb": rss,
               "sparsity": sparsity, "repeat_steps_per_s": r.rates, "steps_per_repeat": r.steps,
