@@ -5,6 +5,6 @@
 #   STEPWISE_THREADS=2               (oneDNN/OpenMP threads for both measurements)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --build-tests -Xswiftc -enable-testing
-STEPWISE_BENCH=1 swift test -c release -Xswiftc -enable-testing --skip-build --filter SNIPBenchmarkTests 2>&1 \
+swift build -c release --build-tests -Xswiftc -enable-testing --scratch-path .build/bench-testing
+STEPWISE_BENCH=1 swift test -c release -Xswiftc -enable-testing --scratch-path .build/bench-testing --skip-build --filter SNIPBenchmarkTests 2>&1 \
   | grep -E "SNIP-BENCH|passed|failed|error"

@@ -94,12 +94,31 @@ public final class ConvolutionKernel {
   let bwDiffDstReorder: DNNLPrimitive?
   let bwDiffWeightsReorder: DNNLPrimitive?
 
+  let internalDestination: Bool
+  /// In `internalDestination` mode: the output gradient the caller writes, in the forward
+  /// output's layout, and copies of it into the backward passes' layouts where they differ.
+  let internalDiffDst: DNNLMemory?
+  let bdDiffDstFromInternal: DNNLPrimitive?
+
   /// Implementation names oneDNN chose (forward, backward data, backward weights).
   public let implementations: [String]
+  /// Prefix of this kernel's `StepProfiler` labels (the layer's name).
+  public var label = "conv"
 
-  public init(_ g: ConvGeometry, context: DNNLContext) throws {
+  /// With `internalDestination`, the output and its gradient stay in oneDNN's layout inside the
+  /// kernel (`destination`, `diffDestination`) for a following primitive on the same layout
+  /// (`ConvReLUMaxPoolKernel`); `forward`/`backward` then ignore `dst`/`diffDst`. With
+  /// `reluPostOp`, the forward output is relu(conv + bias), fused into the convolution.
+  /// `plainBackwardWeights` runs the backward-weights pass on NCHW/OIHW (oneDNN then picks its
+  /// im2col + sgemm implementation).
+  public init(
+    _ g: ConvGeometry, context: DNNLContext, internalDestination: Bool = false,
+    reluPostOp: Bool = false,
+    plainBackwardWeights: Bool = false
+  ) throws {
     self.geometry = g
     self.context = context
+    self.internalDestination = internalDestination
     let srcDims = [g.batch, g.inChannels, g.inHeight, g.inWidth]
     let wDims = [g.outChannels, g.inChannels, g.kernelHeight, g.kernelWidth]
     let dstDims = [g.batch, g.outChannels, g.outHeight, g.outWidth]
@@ -107,10 +126,11 @@ public final class ConvolutionKernel {
     let wPlain = try plainDesc(wDims, dnnl_oihw)
     let bPlain = try plainDesc([g.outChannels], dnnl_x)
     let dstPlain = try plainDesc(dstDims, dnnl_nchw)
-    var srcAny = try plainDesc(srcDims, dnnl_format_tag_any)
-    var wAny = try plainDesc(wDims, dnnl_format_tag_any)
+    let anyTag = dnnl_format_tag_any
+    var srcAny = try plainDesc(srcDims, anyTag)
+    var wAny = try plainDesc(wDims, anyTag)
     var bAny = bPlain
-    var dstAny = try plainDesc(dstDims, dnnl_format_tag_any)
+    var dstAny = try plainDesc(dstDims, anyTag)
     let strides: [Int64] = [Int64(g.strideHeight), Int64(g.strideWidth)]
     let padL: [Int64] = [Int64(g.padTop), Int64(g.padLeft)]
     let padR: [Int64] = [Int64(g.padBottom), Int64(g.padRight)]
@@ -118,8 +138,12 @@ public final class ConvolutionKernel {
     userSrc = try DNNLMemory(srcPlain, context, owned: false)
     userWeights = try DNNLMemory(wPlain, context, owned: false)
     userBias = try DNNLMemory(bPlain, context, owned: false)
-    userDst = try DNNLMemory(dstPlain, context, owned: false)
-    userDiffDst = try DNNLMemory(dstPlain, context, owned: false)
+    let destinationMemories = [
+      try DNNLMemory(dstPlain, context, owned: false),
+      try DNNLMemory(dstPlain, context, owned: false),
+    ]
+    userDst = destinationMemories[0]
+    userDiffDst = destinationMemories[1]
     userDiffSrc = try DNNLMemory(srcPlain, context, owned: false)
     userDiffWeights = try DNNLMemory(wPlain, context, owned: false)
     userDiffBias = try DNNLMemory(bPlain, context, owned: false)
@@ -128,6 +152,9 @@ public final class ConvolutionKernel {
     func internalMemory(
       _ desc: dnnl_memory_desc_t, plain: DNNLMemory, toInternal: Bool
     ) throws -> (DNNLMemory, DNNLPrimitive?) {
+      if internalDestination && destinationMemories.contains(where: { $0 === plain }) {
+        return (try DNNLMemory(desc, context, owned: true), nil)
+      }
       if descsEqual(desc, plain.desc) { return (plain, nil) }
       let mem = try DNNLMemory(desc, context, owned: true)
       let reorder =
@@ -144,8 +171,10 @@ public final class ConvolutionKernel {
         &fd, dnnl_forward_training, dnnl_convolution_direct, &srcAny, &wAny, &bAny, &dstAny,
         strides, padL, padR), "convolution_forward_desc_init")
     var fpdOpt: dnnl_primitive_desc_t?
+    let attr = try reluPostOp ? reluPostOpAttribute() : nil
+    defer { if let attr { dnnl_primitive_attr_destroy(attr) } }
     try check(
-      dnnl_primitive_desc_create(&fpdOpt, &fd, nil, context.engine, nil), "conv fwd pd")
+      dnnl_primitive_desc_create(&fpdOpt, &fd, attr, context.engine, nil), "conv fwd pd")
     guard let fpd = fpdOpt else { throw DNNLError(call: "conv fwd pd", status: -1) }
     defer { dnnl_primitive_desc_destroy(fpd) }
     (fwdSrc, srcReorder) = try internalMemory(
@@ -177,8 +206,21 @@ public final class ConvolutionKernel {
     defer { dnnl_primitive_desc_destroy(bdpd) }
     let bdDiffDstDesc = try queryDesc(bdpd, dnnl_query_diff_dst_md)
     let bdWeightsDesc = try queryDesc(bdpd, dnnl_query_weights_md)
-    (bdDiffDst, bdDiffDstReorder) = try internalMemory(
-      bdDiffDstDesc, plain: userDiffDst, toInternal: true)
+    let internalDiff = internalDestination ? try DNNLMemory(fwdDst.desc, context, owned: true) : nil
+    internalDiffDst = internalDiff
+    if let internalDiff {
+      bdDiffDstReorder = nil
+      if descsEqual(bdDiffDstDesc, internalDiff.desc) {
+        (bdDiffDst, bdDiffDstFromInternal) = (internalDiff, nil)
+      } else {
+        bdDiffDst = try DNNLMemory(bdDiffDstDesc, context, owned: true)
+        bdDiffDstFromInternal = try makeReorder(from: internalDiff, to: bdDiffDst, context)
+      }
+    } else {
+      (bdDiffDst, bdDiffDstReorder) = try internalMemory(
+        bdDiffDstDesc, plain: userDiffDst, toInternal: true)
+      bdDiffDstFromInternal = nil
+    }
     if descsEqual(bdWeightsDesc, fwdWeights.desc) {
       // Same blocked layout as forward: reuse the weights forward already reordered.
       (bdWeights, bdWeightsReorder) = (fwdWeights, nil)
@@ -197,10 +239,11 @@ public final class ConvolutionKernel {
 
     // Backward weights.
     var bw = dnnl_convolution_desc_t()
-    var srcAny2 = srcAny
-    var diffWAny = wAny
+    // `plainBackwardWeights`: NCHW/OIHW for this pass only (oneDNN's im2col + sgemm kernel).
+    var srcAny2 = plainBackwardWeights ? srcPlain : srcAny
+    var diffWAny = plainBackwardWeights ? wPlain : wAny
     var diffBAny = bPlain
-    var diffDstAny2 = dstAny
+    var diffDstAny2 = plainBackwardWeights ? dstPlain : dstAny
     try check(
       dnnl_convolution_backward_weights_desc_init(
         &bw, dnnl_convolution_direct, &srcAny2, &diffWAny, &diffBAny, &diffDstAny2, strides,
@@ -217,7 +260,14 @@ public final class ConvolutionKernel {
       (bwSrc, bwSrcReorder) = try internalMemory(bwSrcDesc, plain: userSrc, toInternal: true)
     }
     let bwDiffDstDesc = try queryDesc(bwpd, dnnl_query_diff_dst_md)
-    if descsEqual(bwDiffDstDesc, bdDiffDst.desc) {
+    if let internalDiff {
+      if descsEqual(bwDiffDstDesc, internalDiff.desc) {
+        (bwDiffDst, bwDiffDstReorder) = (internalDiff, nil)
+      } else {
+        bwDiffDst = try DNNLMemory(bwDiffDstDesc, context, owned: true)
+        bwDiffDstReorder = try makeReorder(from: internalDiff, to: bwDiffDst, context)
+      }
+    } else if descsEqual(bwDiffDstDesc, bdDiffDst.desc) {
       (bwDiffDst, bwDiffDstReorder) = (bdDiffDst, nil)
     } else {
       (bwDiffDst, bwDiffDstReorder) = try internalMemory(
@@ -245,11 +295,11 @@ public final class ConvolutionKernel {
     userSrc.bind(src)
     userWeights.bind(weights)
     userBias.bind(bias)
-    userDst.bind(dst)
-    try srcReorder?.execute(context)
-    try weightsReorder?.execute(context)
-    try forwardPrimitive.execute(context)
-    try dstReorder?.execute(context)
+    if !internalDestination { userDst.bind(dst) }
+    try run(srcReorder, "srcReorder")
+    try run(weightsReorder, "weightsReorder")
+    try run(forwardPrimitive, "forwardPrimitive")
+    try run(dstReorder, "dstReorder")
   }
 
   /// Gradients of one batch. Must follow `forward` on the same `src` and `weights` (it reuses
@@ -263,19 +313,54 @@ public final class ConvolutionKernel {
   ) throws {
     userSrc.bind(src)
     userWeights.bind(weights)
-    userDiffDst.bind(diffDst)
     userDiffWeights.bind(diffWeights)
     userDiffBias.bind(diffBias)
-    try bdDiffDstReorder?.execute(context)
-    try bwDiffDstReorder?.execute(context)
-    try bwSrcReorder?.execute(context)
-    try backwardWeightsPrimitive.execute(context)
-    try bwDiffWeightsReorder?.execute(context)
+    if !internalDestination {
+      userDiffDst.bind(diffDst)
+      try run(bdDiffDstReorder, "bdDiffDstReorder")
+    }
+    try run(bwDiffDstReorder, "bwDiffDstReorder")
+    try run(bwSrcReorder, "bwSrcReorder")
+    try run(backwardWeightsPrimitive, "backwardWeightsPrimitive")
+    try run(bwDiffWeightsReorder, "bwDiffWeightsReorder")
     if let diffSrc {
       userDiffSrc.bind(diffSrc)
-      try bdWeightsReorder?.execute(context)
-      try backwardDataPrimitive.execute(context)
-      try bdDiffSrcReorder?.execute(context)
+      try run(bdDiffDstFromInternal, "bdDiffDstFromInternal")
+      try run(bdWeightsReorder, "bdWeightsReorder")
+      try run(backwardDataPrimitive, "backwardDataPrimitive")
+      try run(bdDiffSrcReorder, "bdDiffSrcReorder")
     }
   }
+
+  /// In `internalDestination` mode: the forward output, in oneDNN's layout.
+  var destination: DNNLMemory { fwdDst }
+  /// In `internalDestination` mode: where the caller writes the output gradient before
+  /// `backward`, in oneDNN's layout.
+  var diffDestination: DNNLMemory { internalDiffDst ?? bwDiffDst }
+
+  /// Executes one step, timed under `label` when profiling is on.
+  @inline(__always)
+  private func run(_ primitive: DNNLPrimitive?, _ what: StaticString) throws {
+    guard let primitive else { return }
+    try StepProfiler.measure("\(label) \(what)") { try primitive.execute(context) }
+  }
+}
+
+/// Primitive attributes with one post-op: relu of the result.
+func reluPostOpAttribute() throws -> dnnl_primitive_attr_t {
+  var attrOpt: dnnl_primitive_attr_t?
+  try check(dnnl_primitive_attr_create(&attrOpt), "dnnl_primitive_attr_create")
+  guard let attr = attrOpt else { throw DNNLError(call: "dnnl_primitive_attr_create", status: -1) }
+  var opsOpt: dnnl_post_ops_t?
+  do {
+    try check(dnnl_post_ops_create(&opsOpt), "dnnl_post_ops_create")
+    guard let ops = opsOpt else { throw DNNLError(call: "dnnl_post_ops_create", status: -1) }
+    defer { dnnl_post_ops_destroy(ops) }
+    try check(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "post_ops relu")
+    try check(dnnl_primitive_attr_set_post_ops(attr, ops), "set_post_ops")
+  } catch {
+    dnnl_primitive_attr_destroy(attr)
+    throw error
+  }
+  return attr
 }

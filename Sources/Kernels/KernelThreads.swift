@@ -32,6 +32,52 @@ public enum KernelThreads {
     return unsafeBitCast(sym, to: type)
   }
 
+  private typealias Task = @convention(c) (UnsafeMutableRawPointer?) -> Void
+  private typealias ParallelFn =
+    @convention(c) (Task, UnsafeMutableRawPointer?, UInt32, UInt32)
+    -> Void
+  /// libgomp's entry point for `#pragma omp parallel` (fn, data, num_threads, flags): the pool
+  /// oneDNN uses, so Swift loops split across it never compete with oneDNN for the cores.
+  private static let parallelFn: ParallelFn? = lookUp("GOMP_parallel", as: ParallelFn.self)
+  private static let threadNumFn: GetFn? = lookUp("omp_get_thread_num", as: GetFn.self)
+
+  /// What one `parallelFor` hands to each OpenMP thread.
+  private struct ParallelJob {
+    var count: Int
+    var parts: Int
+    var body: (Range<Int>) -> Void
+  }
+
+  /// Runs `body` over `0..<count` split into contiguous ranges, one per thread of the calling
+  /// thread's OpenMP count (`set`), on oneDNN's OpenMP pool; returns when all are done. The
+  /// split depends only on `count` and the thread count, so a body whose ranges write disjoint
+  /// outputs gives the same bits on every run. With one thread, with `count < minimumPerThread *
+  /// 2`, or without libgomp, runs `body(0..<count)` on the calling thread.
+  public static func parallelFor(
+    _ count: Int, minimumPerThread: Int = 1, _ body: (Range<Int>) -> Void
+  ) {
+    let parts = min(current, count / max(minimumPerThread, 1))
+    guard parts > 1, let parallelFn, threadNumFn != nil else {
+      if count > 0 { body(0..<count) }
+      return
+    }
+    withoutActuallyEscaping(body) { body in
+      var job = ParallelJob(count: count, parts: parts, body: body)
+      withUnsafeMutablePointer(to: &job) { pointer in
+        parallelFn(
+          { raw in
+            guard let raw, let threadNum = KernelThreads.threadNumFn else { return }
+            let job = raw.assumingMemoryBound(to: ParallelJob.self).pointee
+            let part = Int(threadNum())
+            guard part < job.parts else { return }
+            let lower = job.count * part / job.parts
+            let upper = job.count * (part + 1) / job.parts
+            if lower < upper { job.body(lower..<upper) }
+          }, UnsafeMutableRawPointer(pointer), UInt32(parts), 0)
+      }
+    }
+  }
+
   /// Sets the OpenMP thread count for parallel regions started from the calling thread, and
   /// flushes denormals on it (see `flushDenormals`).
   public static func set(_ count: Int) {

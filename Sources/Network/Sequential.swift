@@ -84,7 +84,9 @@ public final class Sequential: Layer {
   {
     guard batch <= maxBatch else { throw BatchTooLargeError(batch: batch, maxBatch: maxBatch) }
     for (i, layer) in layers.enumerated() {
-      try layer.forward(input(of: i, x), output(of: i, y), batch: batch)
+      try StepProfiler.measure(Sequential.profileLabel(layer, "fwd")) {
+        try layer.forward(input(of: i, x), output(of: i, y), batch: batch)
+      }
     }
   }
 
@@ -104,10 +106,24 @@ public final class Sequential: Layer {
       } else {
         target = grad == UnsafePointer(gradA.pointer) ? gradB.pointer : gradA.pointer
       }
-      try layer.backward(
-        x: input(of: i, x), y: UnsafePointer(output(of: i, yMutable)), dy: grad, dx: target,
-        batch: batch, accumulate: accumulate)
+      try StepProfiler.measure(Sequential.profileLabel(layer, "bwd")) {
+        try layer.backward(
+          x: input(of: i, x), y: UnsafePointer(output(of: i, yMutable)), dy: grad, dx: target,
+          batch: batch, accumulate: accumulate)
+      }
       if let target { grad = UnsafePointer(target) }
+    }
+  }
+
+  /// `StepProfiler` label of one layer call: containers and convolutions are timed inside (their
+  /// parts), so their own totals are marked as including them.
+  static func profileLabel(_ layer: Layer, _ pass: String) -> String {
+    switch layer {
+    case let conv as Conv2D: return "\(conv.name) \(pass) (total)"
+    case let block as ConvReLUMaxPool: return "\(block.convolution.name)+pool \(pass) (total)"
+    case let dense as Dense: return "\(dense.name) \(pass)"
+    case is Sequential, is Residual: return "\(type(of: layer)) \(pass) (total)"
+    default: return "\(type(of: layer)) \(layer.inputShape) \(pass)"
     }
   }
 }

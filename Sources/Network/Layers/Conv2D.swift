@@ -34,12 +34,13 @@ public final class Conv2D: Layer {
   public let hasBias: Bool
   let padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
 
-  private var weight: ParameterBinding?
-  private var bias: ParameterBinding?
+  // Internal: `ConvReLUMaxPool` runs this convolution's parameters through its fused kernel.
+  var weight: ParameterBinding?
+  var bias: ParameterBinding?
   /// Zero bias for bias-free convolutions, and scratch for gradients when accumulating.
-  private var zeroBias = FloatBuffer(count: 0)
-  private var scratchWeightGrad = FloatBuffer(count: 0)
-  private var scratchBiasGrad = FloatBuffer(count: 0)
+  var zeroBias = FloatBuffer(count: 0)
+  var scratchWeightGrad = FloatBuffer(count: 0)
+  var scratchBiasGrad = FloatBuffer(count: 0)
   private var kernels: [Int: ConvolutionKernel] = [:]
   private var context: DNNLContext?
 
@@ -87,11 +88,38 @@ public final class Conv2D: Layer {
   }
 
   public func reserve(maxBatch: Int, context: DNNLContext) throws {
+    reserveBuffers(context: context)
+    _ = try kernelFor(batch: maxBatch)
+  }
+
+  /// The parameter-sized buffers, without creating a kernel.
+  func reserveBuffers(context: DNNLContext) {
     self.context = context
     zeroBias = FloatBuffer(count: outputShape.channels)
     scratchWeightGrad = FloatBuffer(count: weightCount)
     scratchBiasGrad = FloatBuffer(count: outputShape.channels)
-    _ = try kernelFor(batch: maxBatch)
+  }
+
+  /// Where `backward` writes the batch's gradients: the store's slices, or scratch buffers
+  /// when accumulating (added by `finishGradients`) or when there is no bias.
+  func gradientTargets(accumulate: Bool) -> (
+    weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>
+  )? {
+    guard let weight else { return nil }
+    let wTarget = accumulate ? scratchWeightGrad.pointer : weight.gradient
+    let bTarget =
+      (accumulate || bias == nil)
+      ? scratchBiasGrad.pointer : (bias?.gradient ?? scratchBiasGrad.pointer)
+    return (wTarget, bTarget)
+  }
+
+  /// Adds the scratch gradients into the store when accumulating.
+  func finishGradients(accumulate: Bool) {
+    guard accumulate, let weight else { return }
+    VectorOps.add(scratchWeightGrad.pointer, into: weight.gradient, count: weightCount)
+    if let bias {
+      VectorOps.add(scratchBiasGrad.pointer, into: bias.gradient, count: outputShape.channels)
+    }
   }
 
   /// The geometry at a batch size (also used by tests and the benchmark).
@@ -112,6 +140,7 @@ public final class Conv2D: Layer {
     if let k = kernels[batch] { return k }
     guard let context else { throw DNNLError(call: "Conv2D used before reserve", status: -1) }
     let k = try ConvolutionKernel(geometry(batch: batch), context: context)
+    k.label = name
     kernels[batch] = k
     return k
   }
@@ -130,19 +159,10 @@ public final class Conv2D: Layer {
     x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>?, batch: Int, accumulate: Bool
   ) throws {
-    guard let weight else { return }
-    let wTarget = accumulate ? scratchWeightGrad.pointer : weight.gradient
-    let bTarget =
-      (accumulate || bias == nil)
-      ? scratchBiasGrad.pointer : (bias?.gradient ?? scratchBiasGrad.pointer)
+    guard let weight, let targets = gradientTargets(accumulate: accumulate) else { return }
     try kernelFor(batch: batch).backward(
-      src: x, weights: weight.value, diffDst: dy, diffSrc: dx, diffWeights: wTarget,
-      diffBias: bTarget)
-    if accumulate {
-      VectorOps.add(scratchWeightGrad.pointer, into: weight.gradient, count: weightCount)
-      if let bias {
-        VectorOps.add(scratchBiasGrad.pointer, into: bias.gradient, count: outputShape.channels)
-      }
-    }
+      src: x, weights: weight.value, diffDst: dy, diffSrc: dx, diffWeights: targets.weight,
+      diffBias: targets.bias)
+    finishGradients(accumulate: accumulate)
   }
 }

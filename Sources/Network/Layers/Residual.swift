@@ -38,19 +38,33 @@ public final class Residual: Layer {
     throws
   {
     try body.forward(x, bodyOutput.pointer, batch: batch)
+    let body = bodyOutput.pointer
+    let perExample = outputShape.count
+    KernelThreads.parallelFor(batch, minimumPerThread: examplesPerThread) { examples in
+      for n in examples {
+        (y + n * perExample).update(from: body + n * perExample, count: perExample)
+        addShortcut(x, into: y, example: n)
+      }
+    }
+  }
+
+  /// Examples below which a split across threads costs more than it saves (about 32K floats).
+  private var examplesPerThread: Int { max(1, 32768 / max(outputShape.count, 1)) }
+
+  /// y[n] += shortcut(x)[n] for one example.
+  private func addShortcut(
+    _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, example n: Int
+  ) {
     let (cin, cout) = (inputShape.channels, outputShape.channels)
     let plane = outputShape.height * outputShape.width
     let inPlane = inputShape.height * inputShape.width
-    y.update(from: bodyOutput.pointer, count: batch * outputShape.count)
-    for n in 0..<batch {
-      for c in 0..<cin {
-        let yp = y + (n * cout + c) * plane
-        let xp = x + (n * cin + c) * inPlane
-        if poolStride == 1 {
-          VectorOps.add(xp, into: yp, count: plane)
-        } else {
-          accumulatePooled(xp, into: yp)
-        }
+    for c in 0..<cin {
+      let yp = y + (n * cout + c) * plane
+      let xp = x + (n * cin + c) * inPlane
+      if poolStride == 1 {
+        VectorOps.add(xp, into: yp, count: plane)
+      } else {
+        accumulatePooled(xp, into: yp)
       }
     }
   }
@@ -80,26 +94,33 @@ public final class Residual: Layer {
     try body.backward(
       x: x, y: bodyOutput.pointer, dy: dy, dx: dx, batch: batch, accumulate: accumulate)
     guard let dx else { return }
+    KernelThreads.parallelFor(batch, minimumPerThread: examplesPerThread) { examples in
+      for n in examples { addShortcutGradient(dy, into: dx, example: n) }
+    }
+  }
+
+  /// dx[n] += shortcut'(dy)[n] for one example.
+  private func addShortcutGradient(
+    _ dy: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, example n: Int
+  ) {
     let (cin, cout) = (inputShape.channels, outputShape.channels)
     let plane = outputShape.height * outputShape.width
     let inPlane = inputShape.height * inputShape.width
     let (s, w, ow) = (poolStride, inputShape.width, outputShape.width)
     let scale = 1 / Float(s * s)
-    for n in 0..<batch {
-      for c in 0..<cin {
-        let dyp = dy + (n * cout + c) * plane
-        let dxp = dx + (n * cin + c) * inPlane
-        if s == 1 {
-          VectorOps.add(dyp, into: dxp, count: plane)
-          continue
-        }
-        for i in 0..<outputShape.height {
-          for j in 0..<ow {
-            let g = dyp[i * ow + j] * scale
-            for di in 0..<s {
-              let row = dxp + (i * s + di) * w + j * s
-              for dj in 0..<s { row[dj] += g }
-            }
+    for c in 0..<cin {
+      let dyp = dy + (n * cout + c) * plane
+      let dxp = dx + (n * cin + c) * inPlane
+      if s == 1 {
+        VectorOps.add(dyp, into: dxp, count: plane)
+        continue
+      }
+      for i in 0..<outputShape.height {
+        for j in 0..<ow {
+          let g = dyp[i * ow + j] * scale
+          for di in 0..<s {
+            let row = dxp + (i * s + di) * w + j * s
+            for dj in 0..<s { row[dj] += g }
           }
         }
       }

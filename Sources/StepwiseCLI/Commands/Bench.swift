@@ -48,6 +48,11 @@ extension Stepwise {
     @Option(help: "Measured fp32 peak per core in GFLOP/s, for the % of peak column.")
     var peakPerCore: Double = 116
 
+    @Flag(
+      inversion: .prefixedNo,
+      help: "Fuse conv2d, relu, maxPool runs into one oneDNN pipeline (as training does).")
+    var fusion = true
+
     @Flag(help: "Print the oneDNN implementation of every convolution at each batch size.")
     var verbose = false
 
@@ -87,13 +92,15 @@ extension Stepwise {
           print(
             "## \(name): params \(paramCount), MACs/example \(macs), "
               + "train FLOP/example \(String(format: "%.2f", flopsPerExample / 1e6))M, "
-              + "threads \(threads), peak \(Int(peak)) GFLOP/s")
+              + "1 worker x \(threads) threads, peak \(Int(peak)) GFLOP/s")
           print(
             "batch".padded(6) + "steps/s".padded(10) + "ex/s".padded(10) + "ms/step".padded(10)
               + "GFLOP/s".padded(9) + "%peak".padded(7) + "RSS MB".padded(8))
         }
         for batch in sizes {
-          let net = try Model(description, maxBatch: min(maxBatch, batch), threads: threads)
+          let net = try Model(
+            description, maxBatch: min(maxBatch, batch), threads: threads,
+            fuseConvolutionBlocks: fusion)
           net.initialize(seed: 0)
           if sparsity > 0 { applyRandomMask(net.store, sparsity: sparsity) }
           if verbose && !json {
@@ -107,7 +114,8 @@ extension Stepwise {
           let rss = Double(peakRSSBytes()) / 1e6
           if json {
             let object: [String: Any] = [
-              "model": name, "batch_size": batch, "threads": threads, "steps_per_s": r.median,
+              "model": name, "batch_size": batch, "threads": threads, "workers": 1,
+              "fused_blocks": fusion, "steps_per_s": r.median,
               "examples_per_s": examples, "ms_per_step": 1000 / r.median, "gflops": gflops,
               "pct_peak": 100 * gflops / peak, "peak_gflops": peak, "peak_rss_mb": rss,
               "sparsity": sparsity, "repeat_steps_per_s": r.rates, "steps_per_repeat": r.steps,
@@ -141,7 +149,7 @@ extension Stepwise {
       let sgd = SGD(momentum: .nesterov(0.9))
       func step() throws {
         _ = try net.trainStep(input: x, labels: y, count: batch)
-        sgd.step(store: net.store, learningRate: 0.01)
+        StepProfiler.measure("sgd") { sgd.step(store: net.store, learningRate: 0.01) }
       }
       let clock = ContinuousClock()
       var n = 0
@@ -153,13 +161,31 @@ extension Stepwise {
       let perStep = (clock.now - t0).seconds / Double(n)
       let steps = max(1, Int((seconds / perStep).rounded()))
       var rates: [Double] = []
+      StepProfiler.reset()
       for _ in 0..<repeats {
         let start = clock.now
         for _ in 0..<steps { try step() }
         rates.append(Double(steps) / (clock.now - start).seconds)
       }
+      if StepProfiler.isEnabled { printProfile(steps: steps * repeats, batch: batch) }
       let sorted = rates.sorted()
       return (sorted[sorted.count / 2], rates, steps)
+    }
+
+    /// STEPWISE_PROFILE=1: milliseconds per step of every timed phase, on stderr (the JSON
+    /// output stays one object per line on stdout).
+    private func printProfile(steps: Int, batch: Int) {
+      var lines = [
+        "# profile, batch \(batch), ms per step: wall, CPU of the calling thread (calls per step)"
+      ]
+      for entry in StepProfiler.report() {
+        let ms: String =
+          fmt(1000 * entry.seconds / Double(steps), 3).padded(9)
+          + fmt(1000 * entry.cpuSeconds / Double(steps), 3).padded(9)
+        let calls: String = fmt(Double(entry.calls) / Double(steps), 1)
+        lines.append("#   \(ms)  \(entry.label) (\(calls))")
+      }
+      FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
     private func applyRandomMask(_ store: ParameterStore, sparsity: Double) {
