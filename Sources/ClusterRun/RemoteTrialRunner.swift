@@ -1,6 +1,7 @@
 import Foundation
 import Planning
 import Scheduling
+import Training
 
 /// The trainer as rank 0's scheduler sees it under MPI: `run` lends the trial to an idle group
 /// and relays between the group's leader and the trial's session until the trial ends, so the
@@ -16,12 +17,10 @@ public struct RemoteTrialRunner: TrialRunning {
   public func run(
     _ spec: TrialSpec, resumingFrom checkpoint: TrialCheckpoint?, session: TrialSession
   ) -> TrialOutcome {
-    var mask: [Float]?
-    if let node = spec.pruning, spec.sparsity > 0 {
-      guard let stored = masks(node.key) else {
-        return .failed(message: "the pruning mask \(node.key.short) was not computed")
-      }
-      mask = stored
+    let mask: [Float]?
+    switch TrialMask.lookUp(spec, in: masks) {
+    case .success(let found): mask = found
+    case .failure(let missing): return .failed(message: missing.description)
     }
     guard let group = coordinator.pool.checkOut() else {
       coordinator.log("no training group is left; \(spec.key.short) is not started")

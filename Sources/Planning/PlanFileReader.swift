@@ -114,35 +114,11 @@ struct PlanFileReader {
   private static func nodes(
     _ scanner: inout PlanJSONScanner, workload: Workload, context: TrialIdentity.Context
   ) throws -> (inOrder: [PruningNode], byKey: [TrialDigest: PruningNode]) {
-    let method = TrialIdentity.pruningMethod(workload.study.pruning)
-    var inOrder: [PruningNode] = []
-    var byKey: [TrialDigest: PruningNode] = [:]
-    try scanner.array { scanner in
-      let start = scanner.position
-      var key: String?
-      var sparsity: Double?
-      var initSeed: UInt64?
-      try scanner.object { scanner, name in
-        switch name {
-        case "key": key = try scanner.string()
-        case "sparsity": sparsity = try scanner.double()
-        case "initSeed": initSeed = try scanner.uint64()
-        default: _ = try scanner.skipValue()
-        }
-      }
-      guard let key, let sparsity, let initSeed else {
-        throw scanner.error("a pruning node lacks 'key', 'sparsity' or 'initSeed'", at: start)
-      }
-      let computed = TrialIdentity.key(
-        of: TrialIdentity.pruningEncoding(
-          context, method: method, sparsity: sparsity, initSeed: initSeed))
-      guard computed.hex == key else { throw PlanDocumentError.keyMismatch(key) }
-      let node = PruningNode(
-        key: computed, method: workload.study.pruning, sparsity: sparsity, initSeed: initSeed)
-      inOrder.append(node)
-      if let digest = TrialDigest(hex: key.utf8) { byKey[digest] = node }
-    }
-    return (inOrder, byKey)
+    let nodes = try PlanTableReader.nodes(&scanner, workload: workload, context: context)
+    return (
+      nodes.map(\.node),
+      Dictionary(nodes.map { ($0.digest, $0.node) }, uniquingKeysWith: { _, last in last })
+    )
   }
 }
 

@@ -51,7 +51,9 @@ struct PlanTableReader {
 
   // MARK: Shared tables
 
-  private static func nodes(
+  /// The pruning nodes in file order, each key re-computed and checked (also read by the
+  /// version 1 reader: the member is the same in both formats).
+  static func nodes(
     _ scanner: inout PlanJSONScanner, workload: Workload, context: TrialIdentity.Context
   ) throws -> [(node: PruningNode, digest: TrialDigest)] {
     var writer = MaskKeyWriter(context, method: TrialIdentity.pruningMethod(workload.study.pruning))

@@ -29,13 +29,13 @@ public struct MaskBuilder: Sendable {
   }
 
   /// The masks of several nodes that differ only in sparsity (same init seed, method, model and
-  /// data: `sharesScores`), one trial of each, from one scoring pass; in the order given.
+  /// data: one `ScoreSource`), one trial of each, from one scoring pass; in the order given.
   public func masks(for specs: [TrialSpec]) throws -> [PruningResult] {
     guard let spec = specs.first, let node = spec.pruning else {
       throw MaskBuilderError("no pruning node to compute")
     }
     for other in specs.dropFirst() {
-      guard let otherNode = other.pruning, Self.sharesScores(otherNode, node),
+      guard let otherNode = other.pruning, ScoreSource(otherNode) == ScoreSource(node),
         other.model == spec.model, other.dataset == spec.dataset
       else {
         throw MaskBuilderError(
@@ -74,11 +74,6 @@ public struct MaskBuilder: Sendable {
     } catch {
       throw MaskBuilderError("pruning (\(node.method.method.rawValue)) failed: \(error)")
     }
-  }
-
-  /// Whether two nodes' masks come from the same scores: same init seed and method, any sparsity.
-  public static func sharesScores(_ a: PruningNode, _ b: PruningNode) -> Bool {
-    a.initSeed == b.initSeed && a.method == b.method
   }
 
   /// The Pruning module's configuration for a plan node.

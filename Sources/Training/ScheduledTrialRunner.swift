@@ -21,12 +21,10 @@ public struct ScheduledTrialRunner: TrialRunning {
   public func run(
     _ spec: TrialSpec, resumingFrom checkpoint: TrialCheckpoint?, session: TrialSession
   ) -> TrialOutcome {
-    var mask: [Float]?
-    if let node = spec.pruning, spec.sparsity > 0 {
-      guard let stored = masks(node.key) else {
-        return .failed(message: "the pruning mask \(node.key.short) was not computed")
-      }
-      mask = stored
+    let mask: [Float]?
+    switch TrialMask.lookUp(spec, in: masks) {
+    case .success(let found): mask = found
+    case .failure(let missing): return .failed(message: missing.description)
     }
     var runner = trainer
     runner.configuration.checkpointEverySteps = session.checkpointEverySteps

@@ -5,7 +5,6 @@ import Pruning
 import ResultsStore
 import Scheduling
 import Training
-import WorkloadModel
 
 /// One `stepwise run` of a compiled plan against a store: the glue between the stages.
 ///
@@ -153,7 +152,7 @@ struct StudyRun {
         continue
       }
       labels[node.key] = label
-      let source = ScoreSource(initSeed: node.initSeed, method: node.method)
+      let source = ScoreSource(node)
       if let index = groupOf[source] {
         groups[index].append(node)
       } else {
@@ -209,13 +208,6 @@ struct StudyRun {
 }
 
 /// A flag set from the signal trap's thread and read by the mask loop.
-/// What a mask's scores depend on besides the model and data, which a plan shares: masks of one
-/// init seed and method at several sparsities come from the same scores.
-private struct ScoreSource: Hashable {
-  var initSeed: UInt64
-  var method: PruningSpec
-}
-
 final class LockedFlag: @unchecked Sendable {
   private let lock = NSLock()
   private var flag = false
