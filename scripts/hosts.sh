@@ -33,6 +33,8 @@ need() {
 down() {
   local h
   for h in "${hosts[@]}" "$bridge_ns"; do
+    # A host's processes (daemons and ranks of a job that was cut off) die with it.
+    ip netns pids "$h" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$h" 2>/dev/null || true
     rm -rf "/etc/netns/$h"
   done
@@ -108,11 +110,14 @@ case ${1:-} in
   status) status ;;
   exec) shift; on "$@" ;;
   rsh)
-    # Open MPI passes the remote command as words for a remote shell to join and run.
+    # Open MPI passes the remote command as words for a remote shell to join and run. As
+    # with ssh, the daemon starts with a clean environment: only what Open MPI passes on
+    # (its own variables and `mpirun -x NAME`) reaches the ranks there.
     shift
     h=${1:-}
     shift || true
-    on "$h" /bin/sh -c "$*"
+    on "$h" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      HOME="${HOME:-/root}" /bin/sh -c "$*"
     ;;
   mpirun-args)
     printf '%s\n' \
