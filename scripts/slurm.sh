@@ -2,7 +2,8 @@
 # A one-machine Slurm cluster for trying `srun` / `sbatch` (docs/cluster.md, "Slurm"): a munge
 # daemon with its own key, a controller (slurmctld) and a node daemon (slurmd) for this machine,
 # all listening on loopback only, their configuration and state in one directory
-# (STEPWISE_SLURM_DIR, default /run/stepwise-slurm). Needs Debian's slurm-wlm and munge.
+# (STEPWISE_SLURM_DIR, default /run/stepwise-slurm), ports STEPWISE_SLURM_PORT (default 6817)
+# and the next. Needs Debian's slurm-wlm and munge.
 #
 #   scripts/slurm.sh up       start them (idempotent: a running set is stopped first) and wait
 #                             until the node is idle
@@ -15,6 +16,8 @@ set -euo pipefail
 
 dir=${STEPWISE_SLURM_DIR:-/run/stepwise-slurm}
 node=$(hostname -s)
+# Ports on loopback: the controller's, and the next one for the node daemon.
+port=${STEPWISE_SLURM_PORT:-6817}
 # Task slots on the node: at least 4, so that a 2-core machine takes rank 0 plus a few training
 # ranks (as `mpirun --oversubscribe` does); config_overrides lets slurmd declare more than it has.
 cores=${STEPWISE_SLURM_CPUS:-$(( $(nproc) > 4 ? $(nproc) : 4 ))}
@@ -64,8 +67,8 @@ up() {
 # Written by scripts/slurm.sh: one machine, loopback only.
 ClusterName=stepwise
 SlurmctldHost=$node(127.0.0.1)
-SlurmctldPort=6817
-SlurmdPort=6818
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
