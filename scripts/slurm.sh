@@ -60,7 +60,17 @@ up() {
   chmod 700 "$dir/munge"
   dd if=/dev/urandom of="$dir/munge/munge.key" bs=1 count=1024 status=none
   chmod 400 "$dir/munge/munge.key"
-  munged --force --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
+  # The daemons inherit none of the caller's files: a caller that waits for this script's
+  # output to end, or (Swift's Process) for a socket it shares with its child to close, would
+  # wait for them.
+  exec 3>&1 4>&2
+  exec </dev/null >>"$dir/log/start.log" 2>&1
+  local fd
+  for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    ((fd > 4)) && eval "exec $fd>&-" 2>/dev/null || true
+  done
+  munged 3>&- 4>&- --force --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
     --pid-file="$dir/munged.pid" --log-file="$dir/log/munged.log" \
     --seed-file="$dir/munge/munge.seed"
   cat >"$dir/slurm.conf" <<EOF
@@ -96,8 +106,9 @@ NodeName=$node NodeAddr=127.0.0.1 CPUs=$cores State=UNKNOWN
 PartitionName=main Nodes=$node Default=YES MaxTime=60 State=UP OverSubscribe=YES
 EOF
   export SLURM_CONF=$dir/slurm.conf
-  slurmctld
-  slurmd -N "$node"
+  slurmctld 3>&- 4>&-
+  slurmd -N "$node" 3>&- 4>&-
+  exec 1>&3 2>&4 3>&- 4>&-
   # Bounded wait until the node takes jobs.
   local i state=
   for i in $(seq 1 100); do

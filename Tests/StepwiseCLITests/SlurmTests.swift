@@ -16,7 +16,16 @@ import Testing
       && ["srun", "sbatch", "slurmctld", "slurmd", "munged"].allSatisfy {
         RunProcessTests.which($0) != nil || FileManager.default.isExecutableFile(
           atPath: "/usr/sbin/" + $0)
-      }
+      } && nameIsLoopback
+  }
+  /// scripts/slurm.sh needs this machine's name to resolve to a loopback address.
+  static var nameIsLoopback: Bool {
+    var name = [CChar](repeating: 0, count: 256)
+    guard gethostname(&name, name.count) == 0,
+      let found = try? RunProcessTests.launch(
+        "/usr/bin/getent", ["hosts", String(cString: name).split(separator: ".")[0].description])
+    else { return false }
+    return found.1.hasPrefix("127.")
   }
   static var environment: [String: String] {
     [
@@ -59,7 +68,7 @@ import Testing
   @Test(
     .enabled(
       if: SlurmTests.canRun,
-      "needs root, slurm-wlm and munge, mpirun, the stepwise binary and Fashion-MNIST"))
+      "needs root, slurm-wlm and munge, this machine's name in /etc/hosts, mpirun, the stepwise binary and Fashion-MNIST"))
   func aBatchJobStartedBySrunGivesTheResultsOfOneProcess() throws {
     try Self.batch("srun")
   }
@@ -67,7 +76,7 @@ import Testing
   @Test(
     .enabled(
       if: SlurmTests.canRun,
-      "needs root, slurm-wlm and munge, mpirun, the stepwise binary and Fashion-MNIST"))
+      "needs root, slurm-wlm and munge, this machine's name in /etc/hosts, mpirun, the stepwise binary and Fashion-MNIST"))
   func aBatchJobStartedByMpirunInsideTheAllocationGivesTheResultsOfOneProcess() throws {
     try Self.batch("mpirun")
   }

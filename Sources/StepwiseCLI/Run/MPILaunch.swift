@@ -104,13 +104,13 @@ enum MPILaunch {
           ("mpirun: killed the lost ranks "
             + lost.flatMap(\.ranks).map(String.init).joined(separator: ", ") + "\n").utf8))
     } else {
-      // Open MPI 4.1's mpirun never ends once it lost a daemon (a host off the network), even
-      // under --enable-recovery, and MPI_Abort cannot change that (docs/cluster.md).
+      // Open MPI 4.1's mpirun does not end once it lost a daemon (a host off the network),
+      // even under --enable-recovery, whatever the ranks do (docs/cluster.md).
       FileHandle.standardError.write(
         Data(
           ("mpirun: a lost rank ran on another machine; if that machine is off the network, "
-            + "mpirun will not end by itself: every result is stored, so stop it with Ctrl-C "
-            + "twice, and nothing is lost\n").utf8))
+            + "mpirun may not end by itself: every result is stored, so stop it with Ctrl-C "
+            + "(twice if once is not enough); nothing is lost\n").utf8))
     }
     FileHandle.standardError.write(
       Data(
