@@ -205,7 +205,7 @@ import Testing
 
 extension NetworkHostsTests {
   /// Seconds of silence after which rank 0 gives a group up (STEPWISE_MPI_TIMEOUT).
-  static let silence = 10
+  static let silence = 15
   /// Open MPI's daemons probe an idle connection after 5 s, every 2 s, 3 times: a host off the
   /// network is noticed by mpirun within about 11 s (docs/cluster.md recommends these).
   static let keepalive = [
