@@ -41,13 +41,14 @@ import Testing
         try $0.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'leases'")
       }
       #expect(hasLeases == 0)
-      #expect(try old.readStudy(id).count == study.specs.count)
+      #expect(id.rawValue > 0)
     }
     let store = try ResultsStore(path: path)
     #expect(try store.schemaVersion() == Migration.latestVersion)
     #expect(try store.appliedMigrations().map(\.version) == Migration.all.map(\.version))
     #expect(try store.evaluations(study.specs[0].key).map(\.step) == [100, 200])
     let id = try #require(try store.study(named: study.workload.name))
+    #expect(try store.readStudy(id).count == study.specs.count)
     let ledger = StoreLedger(store: store, study: id)
     guard case .claimed = try ledger.claim(study.specs[0].key, owner: .current()) else {
       Issue.record("claim after upgrade failed")
@@ -65,10 +66,10 @@ import Testing
         try db.exec("INSERT INTO migrations (version, name, applied) VALUES (99, 'future', 0)")
       }
     }
-    #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 2)) {
+    #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: Migration.latestVersion)) {
       try ResultsStore(path: path)
     }
-    let message = "\(StoreError.newerSchema(path: path, found: 99, supported: 2))"
+    let message = "\(StoreError.newerSchema(path: path, found: 99, supported: Migration.latestVersion))"
     #expect(message.contains(path) && message.contains("upgrade Stepwise"))
   }
 

@@ -21,7 +21,10 @@ extension StudyResults {
       let range = table.curveRange(i)
       // Counts for the whole curve or not at all: a curve migrated from a store where some
       // error was not an exact fraction is compared on its stored errors.
-      let counted = range.allSatisfy { table.examplesTotal[$0] > 0 && table.wrong[$0] >= 0 }
+      let counted =
+        table.wrong.count == table.steps.count && table.examplesSeen.count == table.steps.count
+        && table.examplesTotal.count == table.steps.count
+        && range.allSatisfy { table.examplesTotal[$0] > 0 && table.wrong[$0] >= 0 }
       let curve = EvaluationCurve(
         steps: table.steps[range].map { Int($0) },
         validationError: Array(table.validationError[range]),
