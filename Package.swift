@@ -59,7 +59,8 @@ let package = Package(
       ],
       exclude: ["README.md"]),
     /// Ordering, concurrency, early stop and resume; protocols the trainer and store implement.
-    .target(name: "Scheduling", dependencies: ["Planning", "WorkloadModel"], exclude: ["README.md"]),
+    .target(
+      name: "Scheduling", dependencies: ["Planning", "WorkloadModel"], exclude: ["README.md"]),
 
     // MARK: Back end: one trial
     /// Unsafe-buffer kernels on oneDNN, and naive reference kernels for tests.

@@ -146,7 +146,8 @@ struct FieldComparer {
   /// `{4: 400, 16: 100}`, sorted by batch size; `none` when empty.
   static func describe(_ overrides: [Int: Int]) -> String {
     guard !overrides.isEmpty else { return "none" }
-    return "{" + overrides.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+    return "{"
+      + overrides.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
       .joined(separator: ", ") + "}"
   }
 }

@@ -63,8 +63,7 @@ extension ResultsStore {
       let same: Bool
       if try stored.step() {
         let seen = stored.optionalInt(3)
-        if let seen, let wrong = stored.optionalInt(2), let counts = e.counts, seen != counts.seen
-        {
+        if let seen, let wrong = stored.optionalInt(2), let counts = e.counts, seen != counts.seen {
           // One of the two stopped early (a run with `exit_early` against one without): the
           // shorter prefix of the fixed example order can only have fewer wrong answers.
           same = seen < counts.seen ? wrong <= counts.wrong : counts.wrong <= wrong

@@ -245,6 +245,10 @@ public final class Scheduler: @unchecked Sendable {
     }
     progress.scheduler(.trialEvaluated(spec, evaluation))
     return lock.withLock {
+      if let counts = evaluation.counts {
+        summary.examplesEvaluated += counts.seen
+        summary.examplesSkippedByEarlyExit += max(0, counts.total - counts.seen)
+      }
       if interruptRequested || fatal != nil { return .interrupt }
       if evaluation.meets(spec.goal) {
         raiseBoundLocked(spec.cell, evaluation.step)

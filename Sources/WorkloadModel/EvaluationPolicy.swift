@@ -71,7 +71,9 @@ public struct EvaluationCadence: Hashable, Sendable, Codable {
   }
 
   /// Lee et al.'s fixed interval.
-  public static func every(_ steps: Int) -> EvaluationCadence { EvaluationCadence(firstStep: steps) }
+  public static func every(_ steps: Int) -> EvaluationCadence {
+    EvaluationCadence(firstStep: steps)
+  }
 
   /// The evaluated step after `step`.
   public func next(after step: Int) -> Int {

@@ -95,7 +95,8 @@ import WorkloadModel
       return Int((state >> 33) % UInt64(bound))
     }
     for _ in 0..<50 {
-      let run = Goal(comparison: next(2) == 0 ? .atMost : .below, threshold: 0.01 * Double(1 + next(10)))
+      let run = Goal(
+        comparison: next(2) == 0 ? .atMost : .below, threshold: 0.01 * Double(1 + next(10)))
       let allowed = run.allowedWrong(outOf: Self.n)
       var full: [TrialResult] = []
       var cut: [TrialResult] = []
@@ -108,7 +109,9 @@ import WorkloadModel
           w = max(0, w - next(250))
         }
         let steps = wrong.indices.map { 50 * ($0 + 1) }
-        let meets = wrong.map { run.isMet(Double($0) / 6000, counts: .init(wrong: $0, seen: 6000, total: 6000)) }
+        let meets = wrong.map {
+          run.isMet(Double($0) / 6000, counts: .init(wrong: $0, seen: 6000, total: 6000))
+        }
         let state: TrialState = meets.last == true ? .reached : .notReached
         full.append(Self.counted(index, state, steps: steps, wrong: wrong))
         let seen = meets.map { $0 ? Self.n : 500 * (1 + next(11)) }

@@ -66,10 +66,13 @@ import Testing
         try db.exec("INSERT INTO migrations (version, name, applied) VALUES (99, 'future', 0)")
       }
     }
-    #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: Migration.latestVersion)) {
+    #expect(
+      throws: StoreError.newerSchema(path: path, found: 99, supported: Migration.latestVersion)
+    ) {
       try ResultsStore(path: path)
     }
-    let message = "\(StoreError.newerSchema(path: path, found: 99, supported: Migration.latestVersion))"
+    let message =
+      "\(StoreError.newerSchema(path: path, found: 99, supported: Migration.latestVersion))"
     #expect(message.contains(path) && message.contains("upgrade Stepwise"))
   }
 

@@ -11,8 +11,10 @@ import WorkloadModel
 @Suite(.serialized, .enabled(if: TrialFixtures.hasMNIST)) struct EarlyExitTests {
   static func run(_ spec: TrialSpec, workers: Int = 1) -> (TrialReport, [EvaluationEvent]) {
     let recorder = Recorder()
-    let report = TrialRunner(configuration: TrainerConfiguration(workers: workers, checkpointEverySteps: 0))
-      .run(spec, monitor: recorder.monitor())
+    let report = TrialRunner(
+      configuration: TrainerConfiguration(workers: workers, checkpointEverySteps: 0)
+    )
+    .run(spec, monitor: recorder.monitor())
     return (report, recorder.events)
   }
 
@@ -84,7 +86,8 @@ import WorkloadModel
     let counts = try events.map { try #require($0.counts) }
     // A point that sets a new minimum, so the goal at exactly its count is first met there.
     let j = try #require(
-      counts.indices.dropFirst().first { i in counts[..<i].allSatisfy { $0.wrong > counts[i].wrong } })
+      counts.indices.dropFirst().first { i in counts[..<i].allSatisfy { $0.wrong > counts[i].wrong }
+      })
     let w = counts[j].wrong
     let text = String(format: "%.4f", Double(2 * w) / 10_000)
     let threshold = try #require(Double(text))

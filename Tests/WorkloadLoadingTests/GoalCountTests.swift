@@ -107,12 +107,16 @@ struct GoalCountTests {
     #expect(geometric.evaluation.exitEarly)
   }
 
-  @Test(arguments: [
-    ("evaluation: {growth: 1}\n", "workload.out-of-range"),
-    ("evaluation: {overrides: {8: 10}}\n", "workload.evaluation.override-not-in-study"),
-    ("evaluation: {overrides: {4: 10}, growth: 1.2}\n", "workload.evaluation.growth-with-overrides"),
-    ("evaluation: {exit_early: 1}\n", nil),
-  ] as [(String, String?)])
+  @Test(
+    arguments: [
+      ("evaluation: {growth: 1}\n", "workload.out-of-range"),
+      ("evaluation: {overrides: {8: 10}}\n", "workload.evaluation.override-not-in-study"),
+      (
+        "evaluation: {overrides: {4: 10}, growth: 1.2}\n",
+        "workload.evaluation.growth-with-overrides"
+      ),
+      ("evaluation: {exit_early: 1}\n", nil),
+    ] as [(String, String?)])
   func badEvaluationKeys(_ text: String, _ id: String?) {
     let (w, diagnostics) = Self.load("goal: {at_most: 0.02}\n" + text)
     #expect(w == nil)

@@ -119,7 +119,8 @@ struct ReportDocument: Encodable {
           index: $0.index, key: $0.key, metaparameters: $0.metaparameters,
           effectiveLearningRate: $0.effectiveLearningRate)
       }, bestMetric: cell.bestMetric, resolutionSteps: cell.resolutionSteps,
-      resolution: cell.resolution, boundByEarlyExit: cell.stepsToResult.boundByEarlyExit ? true : nil)
+      resolution: cell.resolution,
+      boundByEarlyExit: cell.stepsToResult.boundByEarlyExit ? true : nil)
   }
 
   func encoded() throws -> String {

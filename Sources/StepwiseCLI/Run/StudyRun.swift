@@ -191,7 +191,8 @@ struct StudyRun {
             let how =
               result.examples > 0
               ? "computed on \(result.examples) examples"
-              : (group.count > 1 && node != group.first ? "selected from the same scores" : "computed")
+              : (group.count > 1 && node != group.first
+                ? "selected from the same scores" : "computed")
             progress.note(
               String(
                 format: "%@: %@ in %.1f s (%.2f%% kept)", labelOf[node.key] ?? "", how,
