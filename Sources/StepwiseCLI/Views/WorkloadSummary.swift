@@ -18,8 +18,9 @@ struct WorkloadSummary: Codable, Equatable {
   var goal: String
   var maxSteps: Int
   var evaluateEverySteps: Int
-  /// "" for Lee et al.'s fixed interval; otherwise how the cadence differs from it.
-  var evaluationDetail: String
+  /// Nil for Lee et al.'s fixed interval with early exit; otherwise how the evaluation differs
+  /// from it (absent from the JSON view when nil, so its output is unchanged for such workloads).
+  var evaluationDetail: String?
 
   init(_ w: Workload) {
     name = w.name
@@ -55,6 +56,6 @@ struct WorkloadSummary: Codable, Equatable {
           .joined(separator: ", ") + ")"
     }
     if !e.exitEarly { detail += ", always in full (exit_early: false)" }
-    evaluationDetail = detail
+    evaluationDetail = detail.isEmpty ? nil : detail
   }
 }
