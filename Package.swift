@@ -59,7 +59,8 @@ let package = Package(
       ],
       exclude: ["README.md"]),
     /// Ordering, concurrency, early stop and resume; protocols the trainer and store implement.
-    .target(name: "Scheduling", dependencies: ["Planning"], exclude: ["README.md"]),
+    .target(
+      name: "Scheduling", dependencies: ["Planning", "WorkloadModel"], exclude: ["README.md"]),
 
     // MARK: Back end: one trial
     /// Unsafe-buffer kernels on oneDNN, and naive reference kernels for tests.
@@ -97,7 +98,7 @@ let package = Package(
     // MARK: Results and what is made of them
     /// SQLite store: trials, curves, masks, checkpoints; versioned migrations; WAL.
     .target(
-      name: "ResultsStore", dependencies: ["Planning", "Scheduling", "CSQLite"],
+      name: "ResultsStore", dependencies: ["Planning", "Scheduling", "WorkloadModel", "CSQLite"],
       exclude: ["README.md"]),
     /// Steps-to-result, scaling regions, critical batch size.
     .target(
@@ -148,7 +149,8 @@ let package = Package(
         "WorkloadModel", "StepwiseTestSupport",
       ]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"]),
-    .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "ResultsStoreTests", dependencies: ["ResultsStore", "Analysis", "StepwiseTestSupport"]),
     .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "StepwiseTestSupport"]),
     .testTarget(
       name: "AnalysisTests",

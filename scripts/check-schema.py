@@ -29,7 +29,7 @@ def load(path):
 
 
 failures = 0
-for path in sorted((root / "workloads").glob("*.yaml")):
+for path in sorted((root / "workloads").glob("**/*.yaml")):
     errors = list(validator.iter_errors(load(path)))
     if errors:
         failures += 1

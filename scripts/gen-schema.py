@@ -166,7 +166,20 @@ schema = {
             "give_up": {"type": "array", "items": obj({"step": pos, "above": number(minimum=0)},
                                                      required=["step", "above"])},
         }, required=["max_steps"]),
-        "evaluation": obj({"every_steps": integer(1, default=100), "batch_size": integer(1, default=1000)}),
+        "evaluation": {
+            **obj({
+                "every_steps": integer(1, "Evaluate every this many steps (with growth: the first evaluated step).", default=100),
+                "batch_size": integer(1, default=1000),
+                "overrides": {"type": "object", "propertyNames": {"pattern": "^[1-9][0-9]*$"},
+                              "additionalProperties": pos,
+                              "description": "every_steps by batch size."},
+                "growth": number("Geometric schedule: each evaluated step is the previous one times this.",
+                                 exclusiveMinimum=1),
+                "exit_early": {"type": "boolean", "default": True,
+                               "description": "Stop an evaluation once its wrong answers prove the goal missed."},
+            }),
+            "not": {"required": ["overrides", "growth"]},
+        },
         "execution": obj({"jobs": pos, "workers": pos, "checkpoint_every_steps": integer(1, default=1000)}),
     }, required=["stepwise", "name", "dataset", "model", "study", "goal", "budget"]),
 }

@@ -72,7 +72,8 @@ public enum Analyzer {
       let result = StepsToResult(crossings: crossings, indices: cell.trials.map(\.index))
       var bestMetric: Double?
       for trial in cell.trials {
-        for value in trial.curve.values(of: goal.metric) where !value.isNaN {
+        for (i, value) in trial.curve.values(of: goal.metric).enumerated()
+        where !value.isNaN && !trial.curve.isBound(i) {
           bestMetric = min(bestMetric ?? value, value)
         }
       }

@@ -7,7 +7,8 @@ public struct CellAnalysis: Sendable {
   /// One per trial, in the same order as `results.trials`.
   public var crossings: [TrialCrossing]
   public var stepsToResult: StepsToResult
-  /// The lowest value of the goal's metric over every evaluation of every trial (nil without any).
+  /// The lowest value of the goal's metric over every complete evaluation of every trial (nil
+  /// without any); evaluations that exited early are lower bounds and do not count.
   public var bestMetric: Double?
   /// S(B0) · B0 / B for the curve's anchor B0; nil without an anchor.
   public var perfectScalingSteps: Double?
@@ -21,6 +22,23 @@ public struct CellAnalysis: Sendable {
   public var ratioToPerfectScaling: Double? {
     guard let steps = stepsToResult.steps, let perfect = perfectScalingSteps else { return nil }
     return Double(steps) / perfect
+  }
+
+  /// The evaluation interval that ends at the cell's steps-to-result (the best trial's previous
+  /// evaluated step, or 0, up to it): the true crossing of the goal lies in that interval.
+  public var resolutionSteps: Int? {
+    guard let steps = stepsToResult.steps, let trial = bestTrial else { return nil }
+    let before = trial.curve.steps.last { $0 < steps } ?? 0
+    return steps - before
+  }
+
+  /// `resolutionSteps` as a fraction of the steps-to-result (Lee et al.'s fixed 100 steps is 0.25
+  /// at 400 steps and 0.01 at 10,000); nil without a point.
+  public var resolution: Double? {
+    guard let steps = stepsToResult.steps, steps > 0, let interval = resolutionSteps else {
+      return nil
+    }
+    return Double(interval) / Double(steps)
   }
 
   /// The best trial, if the cell has a point.

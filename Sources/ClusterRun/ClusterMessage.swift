@@ -1,6 +1,7 @@
 import Foundation
 import Planning
 import Scheduling
+import WorkloadModel
 
 /// Everything rank 0 and the other ranks say to each other, one case per message.
 ///
@@ -137,6 +138,12 @@ public enum ClusterMessage: Equatable, Sendable {
       w.double(e.validationError)
       w.double(e.validationLoss)
       w.double(e.trainingLoss)
+      w.bool(e.counts != nil)
+      if let c = e.counts {
+        w.int(c.wrong)
+        w.int(c.seen)
+        w.int(c.total)
+      }
     case .directive(let trial, let step, let d):
       w.u8(Kind.directive.rawValue)
       w.u64(trial)
@@ -219,7 +226,9 @@ public enum ClusterMessage: Equatable, Sendable {
       self = .evaluation(
         trial: trial,
         Evaluation(
-          step: step, validationError: error, validationLoss: loss, trainingLoss: try r.double()))
+          step: step, validationError: error, validationLoss: loss, trainingLoss: try r.double(),
+          counts: try r.bool()
+            ? EvaluationCounts(wrong: try r.int(), seen: try r.int(), total: try r.int()) : nil))
     case .directive:
       let trial = try r.u64()
       let step = try r.optionalInt()

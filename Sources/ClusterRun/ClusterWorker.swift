@@ -141,7 +141,8 @@ final class LeaderChannel: @unchecked Sendable {
           session.evaluated(
             Evaluation(
               step: event.step, validationError: event.validationError,
-              validationLoss: event.validationLoss, trainingLoss: event.trainingLoss)))
+              validationLoss: event.validationLoss, trainingLoss: event.trainingLoss,
+              counts: event.counts)))
       },
       checkpoint: { step, bytes in session.saveCheckpoint(step: step, bytes: bytes) },
       poll: { [self] in

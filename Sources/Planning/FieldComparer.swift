@@ -46,6 +46,12 @@ struct FieldComparer {
     add(
       "evaluation.every_steps", "\(old.workload.evaluation.everySteps)",
       "\(new.workload.evaluation.everySteps)")
+    add(
+      "evaluation.growth", old.workload.evaluation.growth.map { "\($0)" } ?? "none",
+      new.workload.evaluation.growth.map { "\($0)" } ?? "none")
+    add(
+      "evaluation.overrides", Self.describe(old.workload.evaluation.overrides),
+      Self.describe(new.workload.evaluation.overrides))
     add("trainer_version", "\(old.trainerVersion)", "\(new.trainerVersion)")
     versions = out
   }
@@ -135,5 +141,13 @@ struct FieldComparer {
     }
     points[id] = (values, seeds)
     return (values, seeds)
+  }
+
+  /// `{4: 400, 16: 100}`, sorted by batch size; `none` when empty.
+  static func describe(_ overrides: [Int: Int]) -> String {
+    guard !overrides.isEmpty else { return "none" }
+    return "{"
+      + overrides.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+      .joined(separator: ", ") + "}"
   }
 }

@@ -81,11 +81,12 @@ public struct PlanCompiler: Sendable {
             detail: "drop this batch size or lower the validation holdout", at: range))
       }
       let steps = workload.budget.steps(batchSize: b, trainingExamples: examples)
-      if steps < workload.evaluation.everySteps {
+      let firstEvaluation = workload.evaluation.cadence(batchSize: b).firstStep
+      if steps < firstEvaluation {
         bag.append(
           .error(
             "plan.budget-below-evaluation-interval",
-            Message.budget(steps, b, workload.evaluation.everySteps),
+            Message.budget(steps, b, firstEvaluation),
             detail: "no evaluation would ever run; raise the budget or evaluate more often",
             at: range))
       }
@@ -170,12 +171,11 @@ public struct PlanCompiler: Sendable {
     }
     cellIDs.sort()
 
-    var writer = TrialKeyWriter(context, evaluationEverySteps: workload.evaluation.everySteps)
-    let bodies = points.map {
-      writer.body(
-        dataSeed: $0.dataSeed, initSeed: $0.initSeed,
-        metaparameters: PlanTable.metaparameterBytes($0.metaparameters))
-    }
+    var writer = CadenceKeyWriter(
+      context, evaluation: workload.evaluation,
+      points: points.map {
+        ($0.dataSeed, $0.initSeed, PlanTable.metaparameterBytes($0.metaparameters))
+      })
     let maskBytes = maskDigests.map(TrialKeyWriter.pruning)
     var cells: [PlanTable.Cell] = []
     cells.reserveCapacity(cellIDs.count)
@@ -192,7 +192,7 @@ public struct PlanCompiler: Sendable {
       for i in 0..<trials {
         let p = id.optimizer * trials + i
         let mask = maskStart[id.sparsity].map { $0 + i }
-        let key = writer.key(body: bodies[p], pruning: mask.map { maskBytes[$0] })
+        let key = writer.key(point: p, pruning: mask.map { maskBytes[$0] })
         rows.append(
           PlanTable.Trial(
             key: key, index: i, point: Int32(p), mask: Int32(mask ?? -1), cell: cell))

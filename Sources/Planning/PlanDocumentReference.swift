@@ -56,6 +56,7 @@ extension PlanDocument {
       }
       let optimizer = workload.optimizers[c.optimizer]
       let cell = CellID(optimizer: c.optimizer, batchSize: c.batchSize, sparsity: c.sparsity)
+      let cadence = workload.evaluation.cadence(batchSize: c.batchSize)
       for t in c.trials {
         var values: [Metaparameter: Double] = [:]
         for (name, value) in t.metaparameters {
@@ -75,8 +76,8 @@ extension PlanDocument {
           context, optimizer: optimizer.kind, schedule: optimizer.schedule,
           metaparameters: TrialIdentity.metaparameterBytes(values), batchSize: c.batchSize,
           sparsity: c.sparsity, pruningKey: node?.key, initSeed: t.initSeed,
-          dataSeed: t.dataSeed, evaluationEverySteps: workload.evaluation.everySteps,
-          buffer: &buffer)
+          dataSeed: t.dataSeed, evaluationEverySteps: cadence.firstStep,
+          evaluationGrowth: cadence.growth, buffer: &buffer)
         guard key.hex == t.key else { throw PlanDocumentError.keyMismatch(t.key) }
         trials.append(
           TrialSpec(
@@ -84,9 +85,9 @@ extension PlanDocument {
             datasetDigest: body.datasetDigest, model: workload.model, optimizer: optimizer.kind,
             schedule: optimizer.schedule, metaparameters: values, batchSize: c.batchSize,
             sparsity: c.sparsity, pruning: node, initSeed: t.initSeed, dataSeed: t.dataSeed,
-            evaluationEverySteps: workload.evaluation.everySteps,
+            evaluationEverySteps: cadence.firstStep, evaluationGrowth: cadence.growth,
             trainerVersion: body.trainerVersion, goal: workload.goal, maxSteps: c.maxSteps,
-            giveUp: workload.budget.giveUp))
+            giveUp: workload.budget.giveUp, exitEarly: workload.evaluation.exitEarly))
       }
     }
     return ExecutionPlan(

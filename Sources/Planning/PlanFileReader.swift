@@ -203,6 +203,7 @@ private struct TrialBuilder {
     }
     let spec = workload.optimizers[optimizer]
     let cell = CellID(optimizer: optimizer, batchSize: batchSize, sparsity: sparsity)
+    let cadence = workload.evaluation.cadence(batchSize: batchSize)
     for r in records {
       var node: PruningNode?
       if let key = r.pruning {
@@ -217,7 +218,8 @@ private struct TrialBuilder {
         context, optimizer: spec.kind, schedule: spec.schedule,
         metaparameters: values.bytes, batchSize: batchSize, sparsity: sparsity,
         pruningKey: node?.key, initSeed: r.initSeed, dataSeed: r.dataSeed,
-        evaluationEverySteps: workload.evaluation.everySteps, buffer: &buffer)
+        evaluationEverySteps: cadence.firstStep, evaluationGrowth: cadence.growth,
+        buffer: &buffer)
       guard key.hex.utf8.elementsEqual(scanner.bytes[r.key]) else {
         throw PlanDocumentError.keyMismatch(scanner.text(r.key))
       }
@@ -227,8 +229,9 @@ private struct TrialBuilder {
           datasetDigest: datasetDigest, model: workload.model, optimizer: spec.kind,
           schedule: spec.schedule, metaparameters: values.values, batchSize: batchSize,
           sparsity: sparsity, pruning: node, initSeed: r.initSeed, dataSeed: r.dataSeed,
-          evaluationEverySteps: workload.evaluation.everySteps, trainerVersion: trainerVersion,
-          goal: workload.goal, maxSteps: maxSteps, giveUp: workload.budget.giveUp))
+          evaluationEverySteps: cadence.firstStep, evaluationGrowth: cadence.growth,
+          trainerVersion: trainerVersion, goal: workload.goal, maxSteps: maxSteps,
+          giveUp: workload.budget.giveUp, exitEarly: workload.evaluation.exitEarly))
     }
   }
 

@@ -65,7 +65,8 @@ public struct PlanSummary: Hashable, Sendable, Codable {
     for trial in plan.trials {
       let examples = trial.maxSteps * trial.batchSize
       training += examples
-      evaluation += trial.maxSteps / max(1, trial.evaluationEverySteps) * dataset.validation.holdout
+      evaluation +=
+        trial.evaluationCadence.count(through: trial.maxSteps) * dataset.validation.holdout
       largest = max(largest, trial.maxSteps)
       let finished = stored[trial.key]?.finished == true
       if finished { done += 1 }

@@ -159,9 +159,11 @@ public struct PlanTable: Sendable {
       schedule: optimizer.schedule, metaparameters: point.metaparameters,
       batchSize: cell.id.batchSize, sparsity: cell.id.sparsity,
       pruning: t.mask < 0 ? nil : pruningNodes[Int(t.mask)], initSeed: point.initSeed,
-      dataSeed: point.dataSeed, evaluationEverySteps: workload.evaluation.everySteps,
-      trainerVersion: trainerVersion, goal: workload.goal, maxSteps: cell.maxSteps,
-      giveUp: workload.budget.giveUp)
+      dataSeed: point.dataSeed,
+      evaluationEverySteps: workload.evaluation.cadence(batchSize: cell.id.batchSize).firstStep,
+      evaluationGrowth: workload.evaluation.growth, trainerVersion: trainerVersion,
+      goal: workload.goal, maxSteps: cell.maxSteps, giveUp: workload.budget.giveUp,
+      exitEarly: workload.evaluation.exitEarly)
   }
 
   /// Every trial's key, in order.

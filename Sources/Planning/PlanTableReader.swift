@@ -34,14 +34,13 @@ struct PlanTableReader {
     let nodes = try Self.nodes(&s, workload: workload, context: context)
     s = try top.scanner("points", buffer)
     let points = try Self.points(&s)
-    let writer = TrialKeyWriter(context, evaluationEverySteps: workload.evaluation.everySteps)
     var cells = CellReader(
-      workload: workload,
-      bodies: points.map {
-        writer.body(
-          dataSeed: $0.dataSeed, initSeed: $0.initSeed,
-          metaparameters: PlanTable.metaparameterBytes($0.metaparameters))
-      }, masks: nodes.map { TrialKeyWriter.pruning($0.digest) }, writer: writer)
+      workload: workload, masks: nodes.map { TrialKeyWriter.pruning($0.digest) },
+      writer: CadenceKeyWriter(
+        context, evaluation: workload.evaluation,
+        points: points.map {
+          ($0.dataSeed, $0.initSeed, PlanTable.metaparameterBytes($0.metaparameters))
+        }))
     s = try top.scanner("cells", buffer)
     try s.array { scanner in try cells.cell(&scanner) }
     return PlanTable(
@@ -126,17 +125,15 @@ struct PlanTableReader {
 /// Reads the cells and their trials, checking each trial's key as it goes.
 private struct CellReader {
   let workload: Workload
-  /// Each point's part of its trials' encodings (`TrialKeyWriter.body`).
-  let bodies: [[UInt8]]
   /// Each mask's key as the encodings hold it.
   let masks: [[UInt8]]
-  var writer: TrialKeyWriter
+  /// Keys per point, with the cadence of the cell's batch size.
+  var writer: CadenceKeyWriter
   var cells: [PlanTable.Cell] = []
   var trials: [PlanTable.Trial] = []
 
-  init(workload: Workload, bodies: [[UInt8]], masks: [[UInt8]], writer: TrialKeyWriter) {
+  init(workload: Workload, masks: [[UInt8]], writer: CadenceKeyWriter) {
     self.workload = workload
-    self.bodies = bodies
     self.masks = masks
     self.writer = writer
   }
@@ -218,15 +215,15 @@ private struct CellReader {
       guard let index, let key, let mask, let point else {
         throw scanner.error("a trial lacks 'index', 'key', 'mask' or 'point'", at: start)
       }
-      guard bodies.indices.contains(point) else {
+      guard point >= 0, point < writer.pointCount else {
         throw scanner.error(
-          "trial \(index) names point \(point), but the plan has \(bodies.count)", at: start)
+          "trial \(index) names point \(point), but the plan has \(writer.pointCount)", at: start)
       }
       if let mask, !masks.indices.contains(mask) {
         throw scanner.error(
           "trial \(index) names mask \(mask), but the plan has \(masks.count)", at: start)
       }
-      let computed = writer.key(body: bodies[point], pruning: mask.map { masks[$0] })
+      let computed = writer.key(point: point, pruning: mask.map { masks[$0] })
       guard TrialDigest(hex: UnsafeBufferPointer(rebasing: scanner.bytes[key])) == computed else {
         throw PlanDocumentError.keyMismatch(scanner.text(key))
       }

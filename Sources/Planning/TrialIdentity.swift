@@ -115,11 +115,12 @@ public enum TrialIdentity {
   public static func trialEncoding(
     _ context: Context, optimizer: OptimizerKind, schedule: ScheduleKind,
     metaparameters: [Metaparameter: Double], batchSize: Int, sparsity: Double,
-    pruningKey: TrialKey?, initSeed: UInt64, dataSeed: UInt64, evaluationEverySteps: Int
+    pruningKey: TrialKey?, initSeed: UInt64, dataSeed: UInt64, evaluationEverySteps: Int,
+    evaluationGrowth: Double? = nil
   ) -> CanonicalJSON {
     var values: [String: CanonicalJSON] = [:]
     for (name, value) in metaparameters { values[name.rawValue] = .double(value) }
-    return .object([
+    var members: [String: CanonicalJSON] = [
       "key_encoding": int(keyEncodingVersion),
       "kind": .string("trial"),
       "trainer_version": int(context.trainerVersion),
@@ -134,7 +135,10 @@ public enum TrialIdentity {
       "init_seed": .uint(initSeed),
       "data_seed": .uint(dataSeed),
       "evaluation_every_steps": int(evaluationEverySteps),
-    ])
+    ]
+    // Only a geometric schedule adds a member, so every fixed-interval key is unchanged.
+    if let evaluationGrowth { members["evaluation_growth"] = .double(evaluationGrowth) }
+    return .object(members)
   }
 
   /// The compiler's fast path: exactly the bytes of `trialEncoding(...)` (a test holds them
@@ -144,7 +148,8 @@ public enum TrialIdentity {
   public static func trialKey(
     _ context: Context, optimizer: OptimizerKind, schedule: ScheduleKind,
     metaparameters: [UInt8], batchSize: Int, sparsity: Double, pruningKey: TrialKey?,
-    initSeed: UInt64, dataSeed: UInt64, evaluationEverySteps: Int, buffer: inout [UInt8]
+    initSeed: UInt64, dataSeed: UInt64, evaluationEverySteps: Int,
+    evaluationGrowth: Double? = nil, buffer: inout [UInt8]
   ) -> TrialKey {
     buffer.removeAll(keepingCapacity: true)
     func key(_ name: String) {
@@ -158,6 +163,10 @@ public enum TrialIdentity {
     buffer.append(contentsOf: context.dataset)
     key(#","evaluation_every_steps":"#)
     buffer.append(contentsOf: String(evaluationEverySteps).utf8)
+    if let evaluationGrowth {
+      key(#","evaluation_growth":"#)
+      buffer.append(contentsOf: CanonicalJSON.format(evaluationGrowth).utf8)
+    }
     key(#","init_seed":"#)
     buffer.append(contentsOf: String(initSeed).utf8)
     key(#","key_encoding":"#)

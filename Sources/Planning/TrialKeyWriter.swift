@@ -7,7 +7,7 @@ import WorkloadModel
 ///
 /// The encoding's fields, in canonical (sorted) order, fall into runs that depend on one thing
 /// each: `{"batch_size":B,"data_seed":` (the cell), then `D,"dataset":…,
-/// "evaluation_every_steps":E,"init_seed":I,"key_encoding":1,"kind":"trial",
+/// "evaluation_every_steps":E[,"evaluation_growth":G],"init_seed":I,"key_encoding":1,"kind":"trial",
 /// "metaparameters":{…},"model":…` (the point, once the plan's dataset and model are fixed),
 /// then `,"optimizer":"o","pruning":` (the cell), the mask's key or `null`, and
 /// `,"schedule":"s","sparsity":S,"trainer_version":T}` (the cell). Callers serialise each point
@@ -28,12 +28,17 @@ struct TrialKeyWriter {
   private let trainerVersion: Int
   private var buffer: [UInt8] = []
 
-  init(_ context: TrialIdentity.Context, evaluationEverySteps: Int) {
+  init(_ context: TrialIdentity.Context, evaluationEverySteps: Int, evaluationGrowth: Double? = nil)
+  {
     trainerVersion = context.trainerVersion
     dataset.append(contentsOf: #","dataset":"#.utf8)
     dataset.append(contentsOf: context.dataset)
     dataset.append(contentsOf: #","evaluation_every_steps":"#.utf8)
     dataset.append(contentsOf: String(evaluationEverySteps).utf8)
+    if let evaluationGrowth {
+      dataset.append(contentsOf: #","evaluation_growth":"#.utf8)
+      dataset.append(contentsOf: CanonicalJSON.format(evaluationGrowth).utf8)
+    }
     dataset.append(contentsOf: #","init_seed":"#.utf8)
     encoding.append(contentsOf: #","key_encoding":"#.utf8)
     encoding.append(contentsOf: String(TrialIdentity.keyEncodingVersion).utf8)
@@ -145,5 +150,57 @@ struct TrialKeyWriter {
       rest /= 10
       i -= 1
     } while rest > 0
+  }
+}
+
+/// `TrialKeyWriter` for a plan whose evaluation cadence may differ by batch size: one writer, and
+/// one serialised body per point, for each distinct cadence, made when a cell first needs it (a
+/// fixed cadence makes exactly one, as before).
+struct CadenceKeyWriter {
+  private let context: TrialIdentity.Context
+  private let evaluation: EvaluationPolicy
+  /// Each point's seeds and canonical metaparameter bytes.
+  private let points: [(dataSeed: UInt64, initSeed: UInt64, metaparameters: [UInt8])]
+  private var writers: [EvaluationCadence: TrialKeyWriter] = [:]
+  private var bodies: [EvaluationCadence: [[UInt8]]] = [:]
+  private var current: EvaluationCadence?
+
+  init(
+    _ context: TrialIdentity.Context, evaluation: EvaluationPolicy,
+    points: [(dataSeed: UInt64, initSeed: UInt64, metaparameters: [UInt8])]
+  ) {
+    self.context = context
+    self.evaluation = evaluation
+    self.points = points
+  }
+
+  var pointCount: Int { points.count }
+
+  /// Sets the cell (and with it the cadence); call before `key` whenever the cell changes.
+  mutating func cell(
+    batchSize: Int, optimizer kind: OptimizerKind, schedule: ScheduleKind, sparsity: Double
+  ) {
+    let cadence = evaluation.cadence(batchSize: batchSize)
+    current = cadence
+    var writer =
+      writers[cadence]
+      ?? TrialKeyWriter(
+        context, evaluationEverySteps: cadence.firstStep, evaluationGrowth: cadence.growth)
+    if bodies[cadence] == nil {
+      bodies[cadence] = points.map {
+        writer.body(dataSeed: $0.dataSeed, initSeed: $0.initSeed, metaparameters: $0.metaparameters)
+      }
+    }
+    writer.cell(batchSize: batchSize, optimizer: kind, schedule: schedule, sparsity: sparsity)
+    writers[cadence] = writer
+  }
+
+  /// The key of point `point`'s trial in the current cell.
+  mutating func key(point: Int, pruning: [UInt8]?) -> TrialDigest {
+    guard let cadence = current, var writer = writers[cadence], let body = bodies[cadence]?[point]
+    else { preconditionFailure("CadenceKeyWriter.key before cell") }
+    let digest = writer.key(body: body, pruning: pruning)
+    writers[cadence] = writer
+    return digest
   }
 }

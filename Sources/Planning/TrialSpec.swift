@@ -67,20 +67,28 @@ public struct TrialSpec: Hashable, Sendable, Codable {
   public var pruning: PruningNode?
   public var initSeed: UInt64
   public var dataSeed: UInt64
+  /// The evaluation interval at this batch size; with `evaluationGrowth`, the first evaluated
+  /// step of a geometric schedule (see `EvaluationCadence`).
   public var evaluationEverySteps: Int
+  /// Nil for a fixed interval (Lee et al.); in the key only when set.
+  public var evaluationGrowth: Double?
   public var trainerVersion: Int
 
   // Stopping rule: not part of the key.
   public var goal: Goal
   public var maxSteps: Int
   public var giveUp: [GiveUpRule]
+  /// Whether an evaluation may stop once it proves the goal missed (not part of the key: it
+  /// changes only what is stored for points that miss the goal).
+  public var exitEarly: Bool
 
   public init(
     key: TrialKey, cell: CellID, index: Int, dataset: DatasetSpec, datasetDigest: String,
     model: ModelSpec, optimizer: OptimizerKind, schedule: ScheduleKind,
     metaparameters: [Metaparameter: Double], batchSize: Int, sparsity: Double,
     pruning: PruningNode?, initSeed: UInt64, dataSeed: UInt64, evaluationEverySteps: Int,
-    trainerVersion: Int, goal: Goal, maxSteps: Int, giveUp: [GiveUpRule]
+    evaluationGrowth: Double? = nil, trainerVersion: Int, goal: Goal, maxSteps: Int,
+    giveUp: [GiveUpRule], exitEarly: Bool = true
   ) {
     self.key = key
     self.cell = cell
@@ -97,10 +105,17 @@ public struct TrialSpec: Hashable, Sendable, Codable {
     self.initSeed = initSeed
     self.dataSeed = dataSeed
     self.evaluationEverySteps = evaluationEverySteps
+    self.evaluationGrowth = evaluationGrowth
     self.trainerVersion = trainerVersion
     self.goal = goal
     self.maxSteps = maxSteps
     self.giveUp = giveUp
+    self.exitEarly = exitEarly
+  }
+
+  /// The steps this trial is evaluated at (and at its last step).
+  public var evaluationCadence: EvaluationCadence {
+    EvaluationCadence(firstStep: evaluationEverySteps, growth: evaluationGrowth)
   }
 }
 

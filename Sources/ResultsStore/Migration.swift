@@ -7,7 +7,7 @@ public struct Migration: Sendable {
   var sql: String
 
   /// Every migration this Stepwise knows, oldest first.
-  public static let all: [Migration] = [core, leasesAndConflicts]
+  public static let all: [Migration] = [core, leasesAndConflicts, evaluationCounts]
 
   /// The newest schema version this Stepwise reads and writes.
   public static var latestVersion: Int { all.last?.version ?? 0 }
@@ -138,5 +138,36 @@ public struct Migration: Sendable {
         validation_loss REAL
       );
       CREATE INDEX conflicts_by_trial ON conflicts (trial);
+      """)
+
+  /// Each curve point's counts, so that every reader tests the goal exactly (wrong answers
+  /// against floor(g * N)) and an evaluation cut short by early exit is stored as what it is: a
+  /// lower bound, `examples_seen < examples_total`.
+  ///
+  /// Points stored before this migration were full evaluations, and their error was computed
+  /// as `1 - correct / N` in Double. N is the trial's validation holdout (in `spec_json`), and
+  /// `error * N` is then within about 4e-16 * N of the integer `N - correct` (two roundings of
+  /// relative size 2^-53 each), far below 0.5 for any split that fits in memory, so
+  /// `round(error * N)` recovers the count exactly. Rows where the product is not within 1e-6 of
+  /// an integer (a store written by something else) keep NULL counts, and readers fall back to
+  /// comparing the stored error.
+  static let evaluationCounts = Migration(
+    version: 3, name: "evaluation-counts",
+    sql: """
+      ALTER TABLE evaluations ADD COLUMN wrong INTEGER;
+      ALTER TABLE evaluations ADD COLUMN examples_seen INTEGER;
+      ALTER TABLE evaluations ADD COLUMN examples_total INTEGER;
+      UPDATE evaluations SET examples_total = (
+        SELECT json_extract(t.spec_json, '$.dataset.validation.holdout') FROM trials AS t
+        WHERE t.id = evaluations.trial);
+      UPDATE evaluations
+        SET wrong = CAST(round(validation_error * examples_total) AS INTEGER),
+          examples_seen = examples_total
+        WHERE examples_total > 0
+          AND abs(validation_error * examples_total - round(validation_error * examples_total))
+            < 1e-6;
+      UPDATE evaluations SET examples_total = NULL WHERE wrong IS NULL;
+      ALTER TABLE conflicts ADD COLUMN wrong INTEGER;
+      ALTER TABLE conflicts ADD COLUMN examples_seen INTEGER;
       """)
 }

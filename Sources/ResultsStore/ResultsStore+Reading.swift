@@ -1,6 +1,7 @@
 import Foundation
 import Planning
 import Scheduling
+import WorkloadModel
 
 extension ResultsStore {
   /// Every trial of the study's current plan with its whole curve, in two sequential scans.
@@ -42,7 +43,8 @@ extension ResultsStore {
         table.curveStart.reserveCapacity(ids.count + 1)
         let curves = try db.prepare(
           """
-          SELECT e.trial, e.step, e.validation_error, e.validation_loss, e.training_loss
+          SELECT e.trial, e.step, e.validation_error, e.validation_loss, e.training_loss,
+            e.wrong, e.examples_seen, e.examples_total
           FROM study_trials AS s JOIN evaluations AS e ON e.trial = s.trial
           WHERE s.study = ? AND s.in_plan = 1
           ORDER BY e.trial, e.step
@@ -59,6 +61,9 @@ extension ResultsStore {
           table.validationError.append(curves.double(2))
           table.validationLoss.append(curves.double(3))
           table.trainingLoss.append(curves.optionalDouble(4) ?? .nan)
+          table.wrong.append(Int32(truncatingIfNeeded: curves.optionalInt(5) ?? -1))
+          table.examplesSeen.append(Int32(truncatingIfNeeded: curves.optionalInt(6) ?? -1))
+          table.examplesTotal.append(Int32(truncatingIfNeeded: curves.optionalInt(7) ?? -1))
         }
         curves.reset()
         while position < ids.count {
@@ -133,16 +138,24 @@ extension ResultsStore {
       let id = try trialID(db, key)
       let statement = try db.prepare(
         """
-        SELECT step, validation_error, validation_loss, training_loss FROM evaluations
-        WHERE trial = ? ORDER BY step
+        SELECT step, validation_error, validation_loss, training_loss, wrong, examples_seen,
+          examples_total
+        FROM evaluations WHERE trial = ? ORDER BY step
         """)
       try statement.bindAll([.integer(id)])
       var curve: [Evaluation] = []
       while try statement.step() {
+        var counts: EvaluationCounts?
+        if let wrong = statement.optionalInt(4), let seen = statement.optionalInt(5),
+          let total = statement.optionalInt(6)
+        {
+          counts = EvaluationCounts(wrong: wrong, seen: seen, total: total)
+        }
         curve.append(
           Evaluation(
             step: statement.int(0), validationError: statement.double(1),
-            validationLoss: statement.double(2), trainingLoss: statement.optionalDouble(3) ?? .nan))
+            validationLoss: statement.double(2), trainingLoss: statement.optionalDouble(3) ?? .nan,
+            counts: counts))
       }
       return curve
     }

@@ -32,14 +32,17 @@ extension ResultsStore {
     let insert = try db.prepare(
       """
       INSERT OR REPLACE INTO evaluations
-        (trial, step, validation_error, validation_loss, training_loss)
-      VALUES (?, ?, ?, ?, ?)
+        (trial, step, validation_error, validation_loss, training_loss, wrong, examples_seen,
+          examples_total)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       """)
     var last = 0
     for e in evaluations {
       try insert.execute([
         .integer(id), .integer(e.step), .real(e.validationError), .real(e.validationLoss),
         e.trainingLoss.isNaN ? .null : .real(e.trainingLoss),
+        e.counts.map { .integer($0.wrong) } ?? .null, e.counts.map { .integer($0.seen) } ?? .null,
+        e.counts.map { .integer($0.total) } ?? .null,
       ])
       last = max(last, e.step)
     }
@@ -51,12 +54,22 @@ extension ResultsStore {
     throws
   {
     let stored = try db.prepare(
-      "SELECT validation_error, validation_loss FROM evaluations WHERE trial = ? AND step = ?")
+      """
+      SELECT validation_error, validation_loss, wrong, examples_seen FROM evaluations
+      WHERE trial = ? AND step = ?
+      """)
     for e in evaluations {
       try stored.bindAll([.integer(id), .integer(e.step)])
       let same: Bool
       if try stored.step() {
-        same = stored.double(0) == e.validationError && stored.double(1) == e.validationLoss
+        let seen = stored.optionalInt(3)
+        if let seen, let wrong = stored.optionalInt(2), let counts = e.counts, seen != counts.seen {
+          // One of the two stopped early (a run with `exit_early` against one without): the
+          // shorter prefix of the fixed example order can only have fewer wrong answers.
+          same = seen < counts.seen ? wrong <= counts.wrong : counts.wrong <= wrong
+        } else {
+          same = stored.double(0) == e.validationError && stored.double(1) == e.validationLoss
+        }
       } else {
         same = true  // beyond where the finished run stopped: nothing to compare with
       }
@@ -64,12 +77,14 @@ extension ResultsStore {
       guard !same else { continue }
       try db.prepare(
         """
-        INSERT INTO conflicts (trial, kind, recorded, step, validation_error, validation_loss)
-        VALUES (?, 'evaluation', ?, ?, ?, ?)
+        INSERT INTO conflicts
+          (trial, kind, recorded, step, validation_error, validation_loss, wrong, examples_seen)
+        VALUES (?, 'evaluation', ?, ?, ?, ?, ?, ?)
         """
       ).execute([
         .integer(id), .real(Self.now()), .integer(e.step), .real(e.validationError),
-        .real(e.validationLoss),
+        .real(e.validationLoss), e.counts.map { .integer($0.wrong) } ?? .null,
+        e.counts.map { .integer($0.seen) } ?? .null,
       ])
     }
   }

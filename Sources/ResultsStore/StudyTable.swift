@@ -27,6 +27,12 @@ public struct StudyTable: Sendable {
   public var validationLoss: [Double] = []
   /// NaN where the trainer did not record it.
   public var trainingLoss: [Double] = []
+  /// Wrong answers, examples evaluated and the split's size per point (-1: not counted, a point
+  /// migrated from a store whose error was not an exact fraction). `examplesSeen` below
+  /// `examplesTotal` marks an evaluation that exited early: its error and loss are lower bounds.
+  public var wrong: [Int32] = []
+  public var examplesSeen: [Int32] = []
+  public var examplesTotal: [Int32] = []
 
   public init() {}
 

@@ -244,12 +244,13 @@ public final class Scheduler: @unchecked Sendable {
       return .interrupt
     }
     progress.scheduler(.trialEvaluated(spec, evaluation))
-    let metric =
-      spec.goal.metric == .validationError
-      ? evaluation.validationError : evaluation.validationLoss
     return lock.withLock {
+      if let counts = evaluation.counts {
+        summary.examplesEvaluated += counts.seen
+        summary.examplesSkippedByEarlyExit += max(0, counts.total - counts.seen)
+      }
       if interruptRequested || fatal != nil { return .interrupt }
-      if spec.goal.isMet(metric) {
+      if evaluation.meets(spec.goal) {
         raiseBoundLocked(spec.cell, evaluation.step)
         return .stop(atStep: evaluation.step)
       }

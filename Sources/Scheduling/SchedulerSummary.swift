@@ -11,6 +11,10 @@ public struct SchedulerSummary: Hashable, Sendable {
   /// work saved (a dominated trial might have stopped on its own, by reaching the goal, sooner).
   public var stepsSavedByEarlyStop = 0
   public var examplesTrained = 0
+  /// Validation examples this run's evaluations looked at, and those they skipped by exiting
+  /// early once the goal was proved missed (`evaluation.exit_early`).
+  public var examplesEvaluated = 0
+  public var examplesSkippedByEarlyExit = 0
   /// Trials left alone because another live run held them.
   public var heldElsewhere = 0
   /// Trials not started because the run was interrupted.

@@ -46,13 +46,12 @@ public final class TrialSession: @unchecked Sendable {
 
   /// Hands over one evaluation; returns what to do next. Call it for every evaluation, in order.
   public func evaluated(_ evaluation: Evaluation) -> TrialDirective {
-    let metric =
-      spec.goal.metric == .validationError
-      ? evaluation.validationError : evaluation.validationLoss
+    let metric = evaluation.metric(spec.goal)
     lock.withLock {
       lastStep = max(lastStep, evaluation.step)
-      if metric.isFinite { bestMetric = min(bestMetric ?? metric, metric) }
-      if firstGoalStep == nil, spec.goal.isMet(metric) {
+      // A point cut short is only a lower bound: it says nothing about the best value.
+      if metric.isFinite, evaluation.isComplete { bestMetric = min(bestMetric ?? metric, metric) }
+      if firstGoalStep == nil, evaluation.meets(spec.goal) {
         firstGoalStep = evaluation.step
         tightenLocked(evaluation.step)
       }

@@ -1,4 +1,8 @@
-/// One evaluation on the whole validation split: a point of the trial's curve.
+import WorkloadModel
+
+/// One evaluation on the validation split: a point of the trial's curve. Cut short by early exit
+/// (`counts.isComplete == false`), the error and loss are lower bounds (sums over the examples
+/// seen, divided by the split's size).
 public struct EvaluationEvent: Hashable, Sendable, Codable {
   /// Updates applied when the evaluation ran (Lee et al.'s `itr + 1`).
   public var step: Int
@@ -12,10 +16,12 @@ public struct EvaluationEvent: Hashable, Sendable, Codable {
   public var examplesPerSecond: Double
   /// Seconds the evaluation itself took.
   public var evaluationSeconds: Double
+  /// Wrong answers, examples seen and the split's size (nil only from hand-made events).
+  public var counts: EvaluationCounts?
 
   public init(
     step: Int, validationError: Double, validationLoss: Double, trainingLoss: Double,
-    examplesPerSecond: Double, evaluationSeconds: Double
+    examplesPerSecond: Double, evaluationSeconds: Double, counts: EvaluationCounts? = nil
   ) {
     self.step = step
     self.validationError = validationError
@@ -23,6 +29,7 @@ public struct EvaluationEvent: Hashable, Sendable, Codable {
     self.trainingLoss = trainingLoss
     self.examplesPerSecond = examplesPerSecond
     self.evaluationSeconds = evaluationSeconds
+    self.counts = counts
   }
 }
 

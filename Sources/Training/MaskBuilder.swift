@@ -76,6 +76,58 @@ public struct MaskBuilder: Sendable {
     }
   }
 
+  /// Scores several groups (each as one `masks(for:)` call) on up to `jobs` threads at once, so
+  /// that masks for different init seeds use every core instead of one after another.
+  ///
+  /// Each group builds its own model from its own seed and reads the shared, read-only prepared
+  /// dataset, so a group's masks are the same as from a sequential call (a test holds them
+  /// equal). Give this builder `threads` = cores / jobs. `finished` is called once per group
+  /// started, from the thread that scored it, serialised by a lock; no group is started once
+  /// `shouldStop` returns true (a Ctrl-C stops between masks). Returns when every started group
+  /// has finished.
+  public func masks(
+    forGroups groups: [[TrialSpec]], jobs: Int, shouldStop: @escaping @Sendable () -> Bool,
+    finished: @escaping @Sendable (Int, Result<[PruningResult], MaskBuilderError>) -> Void
+  ) {
+    let next = NSLock()
+    let report = NSLock()
+    nonisolated(unsafe) var position = 0
+    let take = { @Sendable () -> Int? in
+      next.withLock {
+        guard position < groups.count, !shouldStop() else { return nil }
+        defer { position += 1 }
+        return position
+      }
+    }
+    let work = { @Sendable [self] in
+      while let g = take() {
+        let result: Result<[PruningResult], MaskBuilderError>
+        do {
+          result = .success(try masks(for: groups[g]))
+        } catch let error as MaskBuilderError {
+          result = .failure(error)
+        } catch {
+          result = .failure(MaskBuilderError("\(error)"))
+        }
+        report.withLock { finished(g, result) }
+      }
+    }
+    let workers = max(1, min(jobs, groups.count))
+    let done = DispatchGroup()
+    for _ in 1..<max(workers, 1) {
+      done.enter()
+      // Scoring runs deep in the model code: the same stack as the scheduler's trial threads.
+      let thread = Thread {
+        work()
+        done.leave()
+      }
+      thread.stackSize = 16 << 20
+      thread.start()
+    }
+    work()
+    done.wait()
+  }
+
   /// The Pruning module's configuration for a plan node.
   static func configuration(_ node: PruningNode, classCount: Int) -> PruningConfiguration {
     let spec = node.method

@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import Network
 import Planning
+import WorkloadModel
 
 /// One rank's part of a data-parallel trial (SPMD: every rank runs this same loop, in threads
 /// or in MPI processes; rank 0 alone talks to the monitor).
@@ -141,7 +142,8 @@ final class RankLoop {
 
   private func train() throws -> TrialEnd {
     let b = spec.batchSize
-    let every = max(1, spec.evaluationEverySteps)
+    let cadence = spec.evaluationCadence
+    var nextEvaluation = cadence.next(after: step)
     var limit = spec.maxSteps
     let checkpointEvery = configuration.checkpointEverySteps
     var reductions = [Double](repeating: 0, count: 4)
@@ -193,11 +195,12 @@ final class RankLoop {
         return .interrupted(step: step)
       case .stop:
         let s = Int(reductions[3])
-        if s <= step && step % every != 0 && step != limit { return .dominated(step: step) }
+        if s <= step && step != nextEvaluation && step != limit { return .dominated(step: step) }
         limit = min(limit, max(s, step))
       case .proceed: break
       }
-      if step % every == 0 || step == limit {
+      if step == nextEvaluation || step == limit {
+        if step >= nextEvaluation { nextEvaluation = cadence.next(after: step) }
         if let end = try evaluate(limit: &limit) { return end }
       }
       if checkpointEvery > 0 && step % checkpointEvery == 0 { saveCheckpoint() }
@@ -226,38 +229,72 @@ final class RankLoop {
     case proceed = 0, reached, diverged, gaveUp, dominated, interrupted, budget
   }
 
-  /// Evaluates on the whole validation split (sharded over ranks), lets rank 0 decide, and
-  /// returns the end if the trial ends here.
+  /// Examples per evaluation chunk. The validation split is evaluated in this fixed order of
+  /// fixed chunks whatever the worker count (each rank takes its contiguous share of a chunk),
+  /// and the counts are summed over ranks after every chunk, so an early exit happens after the
+  /// same chunk, with the same counts, on 1 worker or 8.
+  static let evaluationChunk = 500
+
+  /// The wrong count above which this evaluation may stop: the goal is then missed (and every
+  /// give-up rule in force has fired), so the rest of the split cannot change any decision.
+  /// Nil when the evaluation must see every example.
+  private func exitThreshold(total: Int) -> Int? {
+    guard spec.exitEarly, spec.goal.metric == .validationError else { return nil }
+    var threshold = spec.goal.allowedWrong(outOf: total)
+    for rule in spec.giveUp where step >= rule.step {
+      guard let above = ExactDecimal(shortestOf: rule.above) else { return nil }
+      threshold = max(threshold, above.largestCount(timesCount: total, strict: false))
+    }
+    return threshold
+  }
+
+  /// Evaluates on the validation split (each chunk sharded over ranks), lets rank 0 decide, and
+  /// returns the end if the trial ends here. Stops after a chunk whose running wrong count
+  /// proves the goal missed (`exitThreshold`); the point is then a lower bound.
   private func evaluate(limit: inout Int) throws -> TrialEnd? {
     let clock = ContinuousClock()
     let started = clock.now
     let v = data.validation
-    let part = (comm.rank * v.count / comm.size)..<((comm.rank + 1) * v.count / comm.size)
-    var sums = [0.0, 0.0]
-    if !part.isEmpty {
-      let r = try v.pixels.withUnsafeBufferPointer { pixels in
-        try v.labels.withUnsafeBufferPointer { labels in
-          guard let x = pixels.baseAddress, let y = labels.baseAddress else {
-            return (lossSum: 0.0, correct: 0)
+    let exitAbove = exitThreshold(total: v.count)
+    var sums = [0.0, 0.0]  // loss summed, wrong answers
+    var chunk = [0.0, 0.0]
+    var seen = 0
+    while seen < v.count {
+      let count = min(Self.evaluationChunk, v.count - seen)
+      let part =
+        (seen + comm.rank * count / comm.size)..<(seen + (comm.rank + 1) * count / comm.size)
+      chunk[0] = 0
+      chunk[1] = 0
+      if !part.isEmpty {
+        let r = try v.pixels.withUnsafeBufferPointer { pixels in
+          try v.labels.withUnsafeBufferPointer { labels in
+            guard let x = pixels.baseAddress, let y = labels.baseAddress else {
+              return (lossSum: 0.0, correct: 0)
+            }
+            return try model.evaluate(
+              input: x + part.lowerBound * v.imageSize, labels: y + part.lowerBound,
+              count: part.count)
           }
-          return try model.evaluate(
-            input: x + part.lowerBound * v.imageSize, labels: y + part.lowerBound,
-            count: part.count)
         }
+        chunk[0] = r.lossSum
+        chunk[1] = Double(part.count - r.correct)
       }
-      sums = [r.lossSum, Double(r.correct)]
+      try comm.allReduceSum(&chunk)
+      sums[0] += chunk[0]
+      sums[1] += chunk[1]
+      seen += count
+      if let exitAbove, Int(sums[1]) > exitAbove { break }
     }
-    try comm.allReduceSum(&sums)
     let seconds = started.duration(to: clock.now).seconds
     var decision: [Int64] = [Decision.proceed.rawValue, 0]
     if comm.rank == 0 {
+      let counts = EvaluationCounts(wrong: Int(sums[1]), seen: seen, total: v.count)
       let event = EvaluationEvent(
-        step: step, validationError: 1 - sums[1] / Double(v.count),
-        validationLoss: sums[0] / Double(v.count),
+        step: step, validationError: counts.error, validationLoss: sums[0] / Double(v.count),
         trainingLoss: lossSinceEvaluation / Double(max(stepsSinceEvaluation, 1)),
         examplesPerSecond: secondsSinceEvaluation > 0
           ? Double(examplesSinceEvaluation) / secondsSinceEvaluation : 0,
-        evaluationSeconds: seconds)
+        evaluationSeconds: seconds, counts: counts)
       evaluations.append(event)
       let control = monitor?.evaluated(event) ?? .proceed
       decision = decide(event, control: control, limit: limit)
@@ -296,7 +333,7 @@ final class RankLoop {
     if !e.validationError.isFinite || !e.validationLoss.isFinite || !e.trainingLoss.isFinite {
       return [Decision.diverged.rawValue, 0]
     }
-    if spec.goal.isMet(metric) { return [Decision.reached.rawValue, 0] }
+    if spec.goal.isMet(metric, counts: e.counts) { return [Decision.reached.rawValue, 0] }
     var newLimit = 0
     switch control {
     case .interrupt: return [Decision.interrupted.rawValue, 0]
@@ -305,7 +342,16 @@ final class RankLoop {
       newLimit = s
     case .proceed: break
     }
-    if let rule = spec.giveUp.firstIndex(where: { step >= $0.step && metric > $0.above }) {
+    let current = step
+    let byCounts = spec.goal.metric == .validationError
+    let fires = { (rule: GiveUpRule) -> Bool in
+      guard current >= rule.step else { return false }
+      if let counts = e.counts, byCounts {
+        return rule.fires(wrong: counts.wrong, outOf: counts.total)
+      }
+      return metric > rule.above
+    }
+    if let rule = spec.giveUp.firstIndex(where: fires) {
       return [Decision.gaveUp.rawValue, Int64(rule)]
     }
     if step >= spec.maxSteps { return [Decision.budget.rawValue, 0] }

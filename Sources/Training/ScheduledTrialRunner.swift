@@ -42,7 +42,8 @@ public struct ScheduledTrialRunner: TrialRunning {
           session.evaluated(
             Evaluation(
               step: event.step, validationError: event.validationError,
-              validationLoss: event.validationLoss, trainingLoss: event.trainingLoss)))
+              validationLoss: event.validationLoss, trainingLoss: event.trainingLoss,
+              counts: event.counts)))
       },
       checkpoint: { step, bytes in session.saveCheckpoint(step: step, bytes: bytes) },
       poll: { control(session.directive) })

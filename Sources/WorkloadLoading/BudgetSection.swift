@@ -36,7 +36,9 @@ extension WorkloadChecker {
       }
     }
     var overrides: [Int: Int]? = [:]
-    if let o = view["overrides"] { overrides = self.overrides(o, study: study) }
+    if let o = view["overrides"] {
+      overrides = batchSizeOverrides(o, "budget.overrides", of: "step budgets", study: study)
+    }
     var giveUp: [GiveUpRule]? = []
     if let g = view["give_up"] { giveUp = self.giveUp(g, goal: goal) }
     guard let maxSteps, let maxEpochs, let overrides, let giveUp else { return nil }
@@ -44,27 +46,31 @@ extension WorkloadChecker {
       maxSteps: maxSteps, maxEpochs: maxEpochs, overrides: overrides, giveUp: giveUp)
   }
 
-  private func overrides(_ node: YAMLNode, study: StudySpec?) -> [Int: Int]? {
+  /// A mapping of the study's batch sizes to positive step counts (`budget.overrides`,
+  /// `evaluation.overrides`).
+  func batchSizeOverrides(_ node: YAMLNode, _ what: String, of values: String, study: StudySpec?)
+    -> [Int: Int]?
+  {
     guard let pairs = node.mapping else {
       report(
         CommonMessages.wrongType(
-          expected: "a mapping of batch sizes to step budgets", found: describe(node),
-          what: "budget.overrides", at: node.range))
+          expected: "a mapping of batch sizes to \(values)", found: describe(node),
+          what: what, at: node.range))
       return nil
     }
     let known = study.map { Set($0.batchSizes.map(\.value)) }
     var result: [Int: Int] = [:]
     var failed = false
     for pair in pairs {
-      let batch = integer(pair.key, "budget.overrides", atLeast: 1)
-      let steps = integer(
-        pair.value, "budget.overrides.\(pair.key.scalar?.value ?? "")", atLeast: 1)
+      let batch = integer(pair.key, what, atLeast: 1)
+      let steps = integer(pair.value, "\(what).\(pair.key.scalar?.value ?? "")", atLeast: 1)
       guard let batch, let steps else {
         failed = true
         continue
       }
       if let known, !known.contains(batch) {
-        report(BudgetMessages.overrideNotInStudy(batch, at: pair.key.range, known: known))
+        report(
+          BudgetMessages.overrideNotInStudy(batch, what: values, at: pair.key.range, known: known))
         failed = true
         continue
       }
@@ -111,13 +117,15 @@ extension WorkloadChecker {
   }
 }
 
-private enum BudgetMessages {
-  static func overrideNotInStudy(_ batch: Int, at range: SourceRange, known: Set<Int>)
-    -> Diagnostic
-  {
+enum BudgetMessages {
+  static func overrideNotInStudy(
+    _ batch: Int, what: String, at range: SourceRange, known: Set<Int>
+  ) -> Diagnostic {
     .error(
-      "workload.budget.override-not-in-study",
-      "step budget override for batch size \(batch), which the study does not measure",
+      what == "step budgets"
+        ? "workload.budget.override-not-in-study" : "workload.evaluation.override-not-in-study",
+      "\(what == "step budgets" ? "step budget" : "evaluation interval") override for batch size "
+        + "\(batch), which the study does not measure",
       detail: "the study's batch sizes are "
         + known.sorted().map(String.init).joined(separator: ", "),
       at: range)

@@ -69,7 +69,7 @@ extension WorkloadChecker {
       self.budget($0, anchor: view.keyRange("budget") ?? top, study: study, goal: goal)
     }
     let evaluation = self.evaluation(
-      view["evaluation"], anchor: view.keyRange("evaluation"), budget: budget)
+      view["evaluation"], anchor: view.keyRange("evaluation"), budget: budget, study: study)
     let execution = self.execution(view["execution"], anchor: view.keyRange("execution"))
 
     guard !hasErrors, let version, let name, let dataset, let model, let optimizers, let study,

@@ -75,19 +75,6 @@ public struct StepBudget: Hashable, Sendable, Codable {
   }
 }
 
-/// When and how the validation split is evaluated.
-public struct EvaluationPolicy: Hashable, Sendable, Codable {
-  /// Evaluate on the whole validation split every this many steps (Lee et al.: 100).
-  public var everySteps: Int
-  /// Examples per forward pass during evaluation (a speed knob; not in a trial's identity).
-  public var batchSize: Int
-
-  public init(everySteps: Int, batchSize: Int = 1000) {
-    self.everySteps = everySteps
-    self.batchSize = batchSize
-  }
-}
-
 /// Defaults for `stepwise run`, overridden by its flags. Not part of any trial's identity.
 public struct ExecutionDefaults: Hashable, Sendable, Codable {
   /// Trials at once; nil chooses from the core count.

@@ -13,7 +13,7 @@ import Testing
     #expect(try store.schemaVersion() == Migration.latestVersion)
     let applied = try store.appliedMigrations()
     #expect(applied.map(\.version) == Migration.all.map(\.version))
-    #expect(applied.map(\.name) == ["core", "leases-and-conflicts"])
+    #expect(applied.map(\.name) == ["core", "leases-and-conflicts", "evaluation-counts"])
     let (journal, appID, foreignKeys, synchronous) = try store.withConnection { db in
       (
         try db.scalarString("PRAGMA journal_mode"), try db.scalarInt("PRAGMA application_id"),
@@ -36,18 +36,19 @@ import Testing
         path: path, options: StoreOptions(), migrations: Array(Migration.all.prefix(1)))
       #expect(try old.schemaVersion() == 1)
       let id = try old.register(study.plan, planHash: "h")
-      try old.recordEvaluations([(study.specs[0].key, [.at(100, 0.3), .at(200, 0.2)])])
+      try insertOldEvaluations(old, study.specs[0].key, [(100, 0.3), (200, 0.2)])
       let hasLeases = try old.withConnection {
         try $0.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'leases'")
       }
       #expect(hasLeases == 0)
-      #expect(try old.readStudy(id).count == study.specs.count)
+      #expect(id.rawValue > 0)
     }
     let store = try ResultsStore(path: path)
-    #expect(try store.schemaVersion() == 2)
-    #expect(try store.appliedMigrations().map(\.version) == [1, 2])
+    #expect(try store.schemaVersion() == Migration.latestVersion)
+    #expect(try store.appliedMigrations().map(\.version) == Migration.all.map(\.version))
     #expect(try store.evaluations(study.specs[0].key).map(\.step) == [100, 200])
     let id = try #require(try store.study(named: study.workload.name))
+    #expect(try store.readStudy(id).count == study.specs.count)
     let ledger = StoreLedger(store: store, study: id)
     guard case .claimed = try ledger.claim(study.specs[0].key, owner: .current()) else {
       Issue.record("claim after upgrade failed")
@@ -65,10 +66,13 @@ import Testing
         try db.exec("INSERT INTO migrations (version, name, applied) VALUES (99, 'future', 0)")
       }
     }
-    #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 2)) {
+    #expect(
+      throws: StoreError.newerSchema(path: path, found: 99, supported: Migration.latestVersion)
+    ) {
       try ResultsStore(path: path)
     }
-    let message = "\(StoreError.newerSchema(path: path, found: 99, supported: 2))"
+    let message =
+      "\(StoreError.newerSchema(path: path, found: 99, supported: Migration.latestVersion))"
     #expect(message.contains(path) && message.contains("upgrade Stepwise"))
   }
 

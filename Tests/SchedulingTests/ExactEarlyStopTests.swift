@@ -47,6 +47,33 @@ func stepsToResult(_ results: [TrialKey: TrialResult], _ plan: ExecutionPlan) ->
     }
   }
 
+  /// The same property with the evaluation cadences of issue 12: a geometric schedule,
+  /// intervals by batch size, and evaluations that exit early (bounds for missed points).
+  @Test(arguments: 0..<12)
+  func earlyStopMatchesFullRunsWithCadences(seed: Int) throws {
+    var study = SyntheticStudy(seed: UInt64(seed) &+ 500)
+    study.trials = 3 + seed % 5
+    study.batchSizes = [8, 32, 128, 512]
+    switch seed % 3 {
+    case 0: study.evaluationGrowth = 1.1 + 0.05 * Double(seed % 4)
+    case 1: study.evaluationOverrides = [8: 400, 32: 150, 128: 60, 512: 25]
+    default: break
+    }
+    study.exitEarly = seed % 2 == 0
+    let plan = study.plan
+    let ledger = MemoryLedger(plan: plan)
+    _ = try Scheduler(
+      ledger: ledger, runner: SyntheticRunner(study),
+      configuration: SchedulerConfiguration(jobs: 1 + seed % 3)
+    ).run(plan)
+    let results = ledger.snapshot().results
+    #expect(stepsToResult(results, plan) == study.referenceStepsToResult)
+    for spec in plan.trials {
+      guard let s = results[spec.key]?.stepsToResult else { continue }
+      #expect(spec.evaluationCadence.contains(s) || s == spec.maxSteps)
+    }
+  }
+
   @Test func earlyStopRunsFewerStepsThanFullRuns() throws {
     let study = SyntheticStudy(seed: 5)
     let plan = study.plan

@@ -35,6 +35,13 @@ struct SyntheticStudy {
   var trials = 6
   var maxSteps = 2000
   var evaluationEvery = 100
+  /// A geometric evaluation schedule (`evaluation.growth`), or nil for a fixed interval.
+  var evaluationGrowth: Double?
+  /// `evaluation.overrides`: the interval by batch size.
+  var evaluationOverrides: [Int: Int] = [:]
+  /// Report an evaluation that misses the goal as a bound (`evaluation.exit_early`): only the
+  /// first half of the split seen, with at most one wrong answer more than the goal allows.
+  var exitEarly = false
   var goal = Goal(comparison: .atMost, threshold: 0.1)
   /// How strongly a trial index's quality carries over between cells (0: none, 1: fully).
   var correlation = 0.8
@@ -71,8 +78,9 @@ struct SyntheticStudy {
         .learningRate: 1e-3 * Double(index + 1), .momentum: 0.9 + 0.001 * Double(index),
       ],
       batchSize: cell.batchSize, sparsity: cell.sparsity, pruning: nil, initSeed: UInt64(index),
-      dataSeed: 0, evaluationEverySteps: evaluationEvery, trainerVersion: 1, goal: goal,
-      maxSteps: maxSteps, giveUp: [])
+      dataSeed: 0, evaluationEverySteps: policy.cadence(batchSize: cell.batchSize).firstStep,
+      evaluationGrowth: evaluationGrowth, trainerVersion: 1, goal: goal, maxSteps: maxSteps,
+      giveUp: [], exitEarly: exitEarly)
   }
 
   var plan: ExecutionPlan {
@@ -88,8 +96,24 @@ struct SyntheticStudy {
       study: StudySpec(
         batchSizes: batchSizes.map { Located($0) }, sparsities: sparsities.map { Located($0) },
         pruning: PruningSpec(method: .snip), trials: trials),
-      goal: goal, budget: StepBudget(maxSteps: maxSteps),
-      evaluation: EvaluationPolicy(everySteps: evaluationEvery))
+      goal: goal, budget: StepBudget(maxSteps: maxSteps), evaluation: policy)
+  }
+
+  var policy: EvaluationPolicy {
+    EvaluationPolicy(
+      everySteps: evaluationEvery, overrides: evaluationOverrides, growth: evaluationGrowth,
+      exitEarly: exitEarly)
+  }
+
+  /// The steps `spec` is evaluated at when it runs to its budget.
+  func evaluationSteps(_ spec: TrialSpec) -> [Int] {
+    var steps: [Int] = []
+    var step = 0
+    while step < spec.maxSteps {
+      step = min(spec.evaluationCadence.next(after: step), spec.maxSteps)
+      steps.append(step)
+    }
+    return steps
   }
 
   /// The validation error of `spec` at `step`: falls like a power law towards a floor; the step
@@ -110,16 +134,32 @@ struct SyntheticStudy {
     return min(0.9, goal.threshold * (reach / Double(step)).squareRoot() * noise)
   }
 
+  /// The full evaluation at `step`, counted on the 6,000-example split.
+  func fullEvaluation(_ spec: TrialSpec, step: Int) -> Evaluation {
+    let n = Self.dataset.validation.holdout
+    let wrong = Int((error(spec, step: step) * Double(n)).rounded())
+    let e = Double(wrong) / Double(n)
+    return Evaluation(
+      step: step, validationError: e, validationLoss: 3 * e, trainingLoss: 2 * e,
+      counts: EvaluationCounts(wrong: wrong, seen: n, total: n))
+  }
+
+  /// What the trial reports at `step`: the full evaluation, or with `exitEarly` a bound for a
+  /// point that misses the goal.
   func evaluation(_ spec: TrialSpec, step: Int) -> Evaluation {
-    let e = error(spec, step: step)
-    return Evaluation(step: step, validationError: e, validationLoss: 3 * e, trainingLoss: 2 * e)
+    let full = fullEvaluation(spec, step: step)
+    guard exitEarly, let counts = full.counts, !full.meets(spec.goal) else { return full }
+    let allowed = spec.goal.allowedWrong(outOf: counts.total)
+    let wrong = min(counts.wrong, allowed + 1)
+    let e = Double(wrong) / Double(counts.total)
+    return Evaluation(
+      step: step, validationError: e, validationLoss: e, trainingLoss: full.trainingLoss,
+      counts: EvaluationCounts(wrong: wrong, seen: counts.total / 2, total: counts.total))
   }
 
   /// The first evaluation step meeting the goal if the trial ran to its budget.
   func fullRunStepsToResult(_ spec: TrialSpec) -> Int? {
-    stride(from: evaluationEvery, through: maxSteps, by: evaluationEvery).first {
-      goal.isMet(error(spec, step: $0))
-    }
+    evaluationSteps(spec).first { fullEvaluation(spec, step: $0).meets(spec.goal) }
   }
 
   /// Steps-to-result per cell from full curves: the reference early stop must match.
@@ -185,7 +225,7 @@ final class SyntheticRunner: TrialRunning, @unchecked Sendable {
         session.saveCheckpoint(step: step, bytes: Self.state(at: step))
         return .interrupted
       }
-      step += spec.evaluationEverySteps
+      step = min(spec.evaluationCadence.next(after: step), spec.maxSteps)
       if step % session.checkpointEverySteps == 0 {
         session.saveCheckpoint(step: step, bytes: Self.state(at: step))
       }
@@ -196,7 +236,7 @@ final class SyntheticRunner: TrialRunning, @unchecked Sendable {
       if pause > 0 { Thread.sleep(forTimeInterval: pause) }
       let directive = session.evaluated(evaluation)
       evaluations += 1
-      if spec.goal.isMet(evaluation.validationError) { return .reached(step: step) }
+      if evaluation.meets(spec.goal) { return .reached(step: step) }
       if interruptAlways.contains(spec.index) || (interruptOnce.contains(spec.index) && call == 1) {
         return .interrupted
       }

@@ -1,3 +1,4 @@
+import Foundation
 import Planning
 import Pruning
 import Testing
@@ -37,6 +38,30 @@ struct MaskBuilderTests {
     #expect(zip(together[0].mask, together[1].mask).allSatisfy { $0 >= $1 })
   }
 
+  /// Issue 12: groups for different init seeds scored at once on two threads give exactly the
+  /// masks of sequential calls, each reported once; a stop request starts no further group.
+  @Test(.enabled(if: TrialFixtures.hasMNIST))
+  func concurrentGroupsEqualSequentialCalls() throws {
+    let groups = [1, 2, 3].map { seed in
+      [0.5, 0.9].map { Self.spec(sparsity: $0, initSeed: UInt64(seed)) }
+    }
+    let sequential = try groups.map { try MaskBuilder(threads: 1).masks(for: $0).map(\.mask) }
+    let collected = Collected()
+    MaskBuilder(threads: 1).masks(
+      forGroups: groups, jobs: 2, shouldStop: { false },
+      finished: { g, result in collected.add(g, result) })
+    let concurrent = collected.results
+    #expect(concurrent.keys.sorted() == [0, 1, 2])
+    for (g, expected) in sequential.enumerated() {
+      #expect(try concurrent[g]?.get().map(\.mask) == expected)
+    }
+    #expect(sequential[0] != sequential[1])
+    let none = Collected()
+    MaskBuilder(threads: 1).masks(
+      forGroups: groups, jobs: 2, shouldStop: { true }, finished: { g, r in none.add(g, r) })
+    #expect(none.results.isEmpty)
+  }
+
   @Test func masksOfDifferentInitSeedsAreRefused() throws {
     let builder = MaskBuilder(threads: 1)
     #expect(throws: MaskBuilderError.self) {
@@ -50,5 +75,17 @@ struct MaskBuilderTests {
     #expect(MaskBuilder.scoringBatch(2_000, examples: .all(batchSize: 2_000)) == 2_000)
     #expect(MaskBuilder.scoringBatch(500, examples: .count(500)) == 500)
     #expect(MaskBuilder.scoringBatch(100, examples: .perClass(10)) == 100)
+  }
+}
+
+/// What `MaskBuilder.masks(forGroups:...)` reported, by group.
+private final class Collected: @unchecked Sendable {
+  private let lock = NSLock()
+  private var byGroup: [Int: Result<[PruningResult], MaskBuilderError>] = [:]
+
+  var results: [Int: Result<[PruningResult], MaskBuilderError>] { lock.withLock { byGroup } }
+
+  func add(_ group: Int, _ result: Result<[PruningResult], MaskBuilderError>) {
+    lock.withLock { byGroup[group] = result }
   }
 }

@@ -26,7 +26,7 @@ enum TrialFixtures {
     evaluateEvery: Int = 20, goal: Goal = Goal(comparison: .atMost, threshold: 0.0),
     giveUp: [GiveUpRule] = [], directory: String? = nil, key: String = "test-trial",
     initSeed: UInt64 = 1, dataSeed: UInt64 = 0, architecture: Architecture = .simpleCNN,
-    holdout: Int = 1000
+    holdout: Int = 1000, evaluationGrowth: Double? = nil, exitEarly: Bool = false
   ) -> TrialSpec {
     let dataset = DatasetSpec(
       name: .mnist, directory: Located(directory ?? mnist),
@@ -36,8 +36,8 @@ enum TrialFixtures {
       index: 0, dataset: dataset, datasetDigest: "", model: ModelSpec(architecture: architecture),
       optimizer: optimizer, schedule: schedule, metaparameters: metaparameters,
       batchSize: batchSize, sparsity: 0, pruning: nil, initSeed: initSeed, dataSeed: dataSeed,
-      evaluationEverySteps: evaluateEvery, trainerVersion: 1, goal: goal, maxSteps: maxSteps,
-      giveUp: giveUp)
+      evaluationEverySteps: evaluateEvery, evaluationGrowth: evaluationGrowth, trainerVersion: 1,
+      goal: goal, maxSteps: maxSteps, giveUp: giveUp, exitEarly: exitEarly)
   }
 }
 

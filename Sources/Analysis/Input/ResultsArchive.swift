@@ -125,20 +125,49 @@ public struct TrialResult: Hashable, Sendable, Codable {
 }
 
 /// A trial's evaluations as parallel arrays (compact in memory and in JSON), in step order.
+///
+/// With counts (`wrong`, `examplesSeen`, `examplesTotal`, all three or none), the goal is tested
+/// exactly on them, and a point with `examplesSeen < examplesTotal` is an evaluation that exited
+/// early: its error and loss are lower bounds. Without counts (archives written before they
+/// existed), the stored error is compared with the threshold.
 public struct EvaluationCurve: Hashable, Sendable, Codable {
   public var steps: [Int]
-  /// 1 − accuracy on the whole validation split.
+  /// 1 − accuracy on the whole validation split (a lower bound at a point cut short).
   public var validationError: [Double]
-  /// Mean softmax cross-entropy on the whole validation split (NaN once diverged).
+  /// Mean softmax cross-entropy on the whole validation split (NaN once diverged; a lower bound
+  /// at a point cut short).
   public var validationLoss: [Double]
+  /// Wrong answers among the examples seen, per point.
+  public var wrong: [Int]?
+  /// Examples the evaluation looked at, per point.
+  public var examplesSeen: [Int]?
+  /// The validation split's size N, per point.
+  public var examplesTotal: [Int]?
 
-  public init(steps: [Int] = [], validationError: [Double] = [], validationLoss: [Double] = []) {
+  public init(
+    steps: [Int] = [], validationError: [Double] = [], validationLoss: [Double] = [],
+    wrong: [Int]? = nil, examplesSeen: [Int]? = nil, examplesTotal: [Int]? = nil
+  ) {
     self.steps = steps
     self.validationError = validationError
     self.validationLoss = validationLoss
+    self.wrong = wrong
+    self.examplesSeen = examplesSeen
+    self.examplesTotal = examplesTotal
   }
 
   public var count: Int { steps.count }
+
+  /// Point `i`'s counts, if the curve has them.
+  public func counts(_ i: Int) -> EvaluationCounts? {
+    guard let wrong, let examplesSeen, let examplesTotal, i < wrong.count,
+      i < examplesSeen.count, i < examplesTotal.count
+    else { return nil }
+    return EvaluationCounts(wrong: wrong[i], seen: examplesSeen[i], total: examplesTotal[i])
+  }
+
+  /// Whether point `i` is a lower bound (its evaluation exited early).
+  public func isBound(_ i: Int) -> Bool { counts(i).map { !$0.isComplete } ?? false }
 
   /// The values the goal's metric refers to.
   public func values(of metric: GoalMetric) -> [Double] {

@@ -142,10 +142,21 @@ enum ResultsArchiveReader {
       case "steps": try s.array { curve.steps.append(try $0.int()) }
       case "validationError": try s.array { curve.validationError.append(try $0.double()) }
       case "validationLoss": try s.array { curve.validationLoss.append(try $0.double()) }
+      case "wrong": curve.wrong = try ints(&s)
+      case "examplesSeen": curve.examplesSeen = try ints(&s)
+      case "examplesTotal": curve.examplesTotal = try ints(&s)
       default: try s.skipValue()
       }
     }
     return curve
+  }
+
+  /// An array of integers, or nil for `null`.
+  private static func ints(_ s: inout JSONScanner) throws -> [Int]? {
+    if s.null() { return nil }
+    var out: [Int] = []
+    try s.array { out.append(try $0.int()) }
+    return out
   }
 
   static func mask(_ s: inout JSONScanner) throws -> MaskDensity {

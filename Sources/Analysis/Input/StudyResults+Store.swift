@@ -19,10 +19,19 @@ extension StudyResults {
       let cell = table.cells[i]
       if byCell[cell] == nil { order.append(cell) }
       let range = table.curveRange(i)
+      // Counts for the whole curve or not at all: a curve migrated from a store where some
+      // error was not an exact fraction is compared on its stored errors.
+      let counted =
+        table.wrong.count == table.steps.count && table.examplesSeen.count == table.steps.count
+        && table.examplesTotal.count == table.steps.count
+        && range.allSatisfy { table.examplesTotal[$0] > 0 && table.wrong[$0] >= 0 }
       let curve = EvaluationCurve(
         steps: table.steps[range].map { Int($0) },
         validationError: Array(table.validationError[range]),
-        validationLoss: Array(table.validationLoss[range]))
+        validationLoss: Array(table.validationLoss[range]),
+        wrong: counted ? table.wrong[range].map { Int($0) } : nil,
+        examplesSeen: counted ? table.examplesSeen[range].map { Int($0) } : nil,
+        examplesTotal: counted ? table.examplesTotal[range].map { Int($0) } : nil)
       var metaparameters: [String: Double] = [:]
       for (name, value) in table.metaparameters[i] { metaparameters[name.rawValue] = value }
       byCell[cell, default: []].append(

@@ -29,6 +29,13 @@ public enum Exactness: String, Hashable, Sendable, Codable {
 ///   a give-up rule stops trials regardless of the cell's best, so it can cut a trial earlier.
 /// - A tighter goal is exact only where the curves happen to show it; trials stopped on reaching
 ///   the stored goal are truncated for it, and usually make the answer an upper bound.
+///
+/// **Evaluations that exited early.** A point stored as a lower bound (the evaluation stopped
+/// once its wrong answers proved the run's goal missed) decides every goal at least as strict as
+/// the run's (fewer allowed wrong answers: the count seen already exceeds them), so those goals
+/// are as exact as with full evaluations. A looser goal may be undecided at such a point: the
+/// trial could have met it there, so the point bounds the cell like a trial cut short just
+/// before it (`boundByEarlyExit` says so), and the report names those cells.
 public struct StepsToResult: Hashable, Sendable {
   /// Nil: the cell has no point under this goal (shown as such, never as a number).
   public var steps: Int?
@@ -37,14 +44,20 @@ public struct StepsToResult: Hashable, Sendable {
   public var exactness: Exactness
   /// For `upperBound` and `unknown`: the true value is greater than this step.
   public var lowerBoundExclusive: Int?
+  /// True when what makes the value a bound is an evaluation that exited early under the run's
+  /// goal and does not decide this (looser) goal; rerun with `evaluation.exit_early: false`, or
+  /// under this goal, to make the cell exact.
+  public var boundByEarlyExit: Bool
 
   public init(
-    steps: Int?, bestTrialPosition: Int?, exactness: Exactness, lowerBoundExclusive: Int?
+    steps: Int?, bestTrialPosition: Int?, exactness: Exactness, lowerBoundExclusive: Int?,
+    boundByEarlyExit: Bool = false
   ) {
     self.steps = steps
     self.bestTrialPosition = bestTrialPosition
     self.exactness = exactness
     self.lowerBoundExclusive = lowerBoundExclusive
+    self.boundByEarlyExit = boundByEarlyExit
   }
 
   /// The cell's answer from its trials' crossings (`indices[i]` is trial i's sequence index).
@@ -64,14 +77,21 @@ public struct StepsToResult: Hashable, Sendable {
       }
     }
     var earliestCut: Int?
-    for crossing in crossings where crossing.firstStep == nil && crossing.isTruncated {
-      if best.map({ crossing.lastStep < $0 }) ?? true {
-        earliestCut = min(earliestCut ?? crossing.lastStep, crossing.lastStep)
+    var cutByEarlyExit = false
+    for crossing in crossings {
+      var cut: Int?
+      if crossing.firstStep == nil && crossing.isTruncated { cut = crossing.lastStep }
+      if let decided = crossing.decidedThrough, decided < (cut ?? Int.max) { cut = decided }
+      guard let cut, best.map({ cut < $0 }) ?? true else { continue }
+      if cut < (earliestCut ?? Int.max) {
+        earliestCut = cut
+        cutByEarlyExit = crossing.decidedThrough == cut
       }
     }
     self.steps = best
     self.bestTrialPosition = bestPosition
     self.lowerBoundExclusive = earliestCut
+    self.boundByEarlyExit = earliestCut != nil && cutByEarlyExit
     if earliestCut == nil {
       self.exactness = .exact
     } else {

@@ -27,6 +27,11 @@ public struct TrialCrossing: Hashable, Sendable {
   /// The last evaluated step (0 without any evaluation).
   public var lastStep: Int
   public var outcome: GoalOutcome
+  /// Set when an evaluation that exited early (a lower bound, stored under the run's goal) does
+  /// not decide this goal, before `firstStep` (or anywhere, without one): the curve decides the
+  /// goal only through this step (0: before the first evaluation). The trial might have met
+  /// the goal at the undecided point, so it bounds the cell like a trial cut short here.
+  public var decidedThrough: Int?
 
   /// True when the curve stops short for a reason other than the budget or a divergence, so the
   /// trial might still have met the goal after `lastStep`.
@@ -37,24 +42,41 @@ public struct TrialCrossing: Hashable, Sendable {
     }
   }
 
-  public init(firstStep: Int?, lastStep: Int, outcome: GoalOutcome) {
+  public init(firstStep: Int?, lastStep: Int, outcome: GoalOutcome, decidedThrough: Int? = nil) {
     self.firstStep = firstStep
     self.lastStep = lastStep
     self.outcome = outcome
+    self.decidedThrough = decidedThrough
   }
 
-  /// Measures `trial` against `goal`: a linear scan of the stored curve (an evaluation with a NaN
-  /// metric never meets a goal, since every comparison with NaN is false).
+  /// Measures `trial` against `goal`: a linear scan of the stored curve. A point meets the goal
+  /// by the exact test on its counts (`Goal.isMet(_:counts:)`), never when it is a bound; an
+  /// evaluation with a NaN metric never meets a goal (every comparison with NaN is false). A
+  /// bound decides that the goal is missed when its wrong answers already exceed the goal's
+  /// allowance (always so for the run's goal, and any stricter one), or its loss bound is
+  /// already past a loss threshold; otherwise it leaves the goal undecided at that step.
   public init(trial: TrialResult, goal: Goal) {
-    let values = trial.curve.values(of: goal.metric)
-    let steps = trial.curve.steps
+    let curve = trial.curve
+    let values = curve.values(of: goal.metric)
+    let steps = curve.steps
     var first: Int?
-    for i in 0..<min(values.count, steps.count) where goal.isMet(values[i]) {
-      first = steps[i]
-      break
+    var decided: Int?
+    var previous = 0
+    for i in 0..<min(values.count, steps.count) {
+      let counts = curve.counts(i)
+      if goal.isMet(values[i], counts: counts) {
+        first = steps[i]
+        break
+      }
+      if decided == nil, let counts, !counts.isComplete, !Self.provesMissed(goal, values[i], counts)
+      {
+        decided = previous
+      }
+      previous = steps[i]
     }
     self.firstStep = first
     self.lastStep = steps.last ?? 0
+    self.decidedThrough = decided
     if first != nil {
       self.outcome = .reached
       return
@@ -66,6 +88,15 @@ public struct TrialCrossing: Hashable, Sendable {
     case .diverged: self.outcome = .diverged
     case .failed: self.outcome = .failed
     case .planned, .running, .interrupted: self.outcome = .unfinished
+    }
+  }
+
+  /// Whether a point cut short already shows the goal missed: more wrong answers among those
+  /// seen than the goal allows of the whole split, or a loss lower bound past the threshold.
+  static func provesMissed(_ goal: Goal, _ value: Double, _ counts: EvaluationCounts) -> Bool {
+    switch goal.metric {
+    case .validationError: return counts.wrong > goal.allowedWrong(outOf: counts.total)
+    case .validationCrossEntropy: return value.isFinite && !goal.isMet(value)
     }
   }
 }

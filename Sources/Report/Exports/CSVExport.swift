@@ -13,7 +13,10 @@ enum CSVExport {
       "goal_metric", "goal_comparison", "goal_threshold", "trials", "reached",
       "steps_to_result", "exactness", "lower_bound_exclusive", "perfect_scaling_steps",
       "ratio_to_perfect_scaling", "region", "best_trial_index", "best_trial_key",
-    ] + metaparameterColumns + ["effective_learning_rate", "best_metric"]
+    ] + metaparameterColumns + [
+      "effective_learning_rate", "best_metric", "resolution_steps", "resolution",
+      "bound_by_early_exit",
+    ]
 
   static func cells(_ studies: [StudyAnalysis]) -> String {
     var table = CSVTable(header: cellColumns)
@@ -36,6 +39,8 @@ enum CSVExport {
           row += metaparameterColumns.map { NumberFormat.exact(best?.metaparameters[$0]) }
           row += [
             NumberFormat.exact(best?.effectiveLearningRate), NumberFormat.exact(cell.bestMetric),
+            NumberFormat.exact(cell.resolutionSteps), NumberFormat.exact(cell.resolution),
+            result.boundByEarlyExit ? "1" : "0",
           ]
           table.row(row)
         }
@@ -49,7 +54,7 @@ enum CSVExport {
       "workload", "optimizer", "sparsity", "batch_size", "trial_index", "trial_key", "state",
       "outcome", "first_step_meeting_goal", "last_step", "evaluations", "final_metric",
       "best_metric", "is_best",
-    ] + metaparameterColumns + ["effective_learning_rate"]
+    ] + metaparameterColumns + ["effective_learning_rate", "bound_evaluations"]
 
   static func trials(_ studies: [StudyAnalysis]) -> String {
     var table = CSVTable(header: trialColumns, reserve: 1 << 20)
@@ -63,16 +68,18 @@ enum CSVExport {
           for (position, trial) in cell.results.trials.enumerated() {
             let crossing = cell.crossings[position]
             let values = trial.curve.values(of: study.goal.metric)
+            let complete = values.indices.filter { !trial.curve.isBound($0) }.map { values[$0] }
             var row = prefix
             row += [
               String(trial.index), trial.key, trial.state.rawValue, crossing.outcome.rawValue,
               NumberFormat.exact(crossing.firstStep), String(crossing.lastStep),
               String(trial.curve.count), NumberFormat.exact(values.last),
-              NumberFormat.exact(values.filter { !$0.isNaN }.min()),
+              NumberFormat.exact(complete.filter { !$0.isNaN }.min()),
               position == cell.stepsToResult.bestTrialPosition ? "1" : "0",
             ]
             row += metaparameterColumns.map { NumberFormat.exact(trial.metaparameters[$0]) }
             row.append(NumberFormat.exact(trial.effectiveLearningRate))
+            row.append(String(values.indices.filter { trial.curve.isBound($0) }.count))
             table.row(row)
           }
         }
@@ -83,7 +90,7 @@ enum CSVExport {
 
   static let evaluationColumns = [
     "workload", "optimizer", "sparsity", "batch_size", "trial_index", "step", "validation_error",
-    "validation_loss",
+    "validation_loss", "wrong", "examples_seen", "examples_total", "bound",
   ]
 
   /// One row per stored evaluation; joins to trials.csv on (workload, optimizer, sparsity,
@@ -112,7 +119,14 @@ enum CSVExport {
               if i < c.validationLoss.count {
                 table.appendRaw(NumberFormat.exact(c.validationLoss[i]))
               }
-              table.appendRaw("\n")
+              let counts = c.counts(i)
+              table.appendRaw(",")
+              table.appendRaw(NumberFormat.exact(counts?.wrong))
+              table.appendRaw(",")
+              table.appendRaw(NumberFormat.exact(counts?.seen))
+              table.appendRaw(",")
+              table.appendRaw(NumberFormat.exact(counts?.total))
+              table.appendRaw(counts.map { $0.isComplete ? ",0\n" : ",1\n" } ?? ",\n")
             }
           }
         }

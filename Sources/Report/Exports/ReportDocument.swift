@@ -34,6 +34,11 @@ struct ReportDocument: Encodable {
     var region: String?
     var bestTrial: BestTrial?
     var bestMetric: Double?
+    /// The evaluation interval ending at `stepsToResult`, in steps and as a fraction of it.
+    var resolutionSteps: Int?
+    var resolution: Double?
+    /// Present (true) only when an evaluation that exited early makes the cell a bound.
+    var boundByEarlyExit: Bool?
   }
 
   struct Fit: Encodable {
@@ -113,7 +118,9 @@ struct ReportDocument: Encodable {
         BestTrial(
           index: $0.index, key: $0.key, metaparameters: $0.metaparameters,
           effectiveLearningRate: $0.effectiveLearningRate)
-      }, bestMetric: cell.bestMetric)
+      }, bestMetric: cell.bestMetric, resolutionSteps: cell.resolutionSteps,
+      resolution: cell.resolution,
+      boundByEarlyExit: cell.stepsToResult.boundByEarlyExit ? true : nil)
   }
 
   func encoded() throws -> String {

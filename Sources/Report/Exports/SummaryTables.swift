@@ -43,6 +43,7 @@ struct SummaryTables {
     let header = [
       "optimizer", "sparsity", "batch size", "trials", "reached", "steps-to-result", "region",
       "× perfect", "best trial", "learning rate", "momentum", "η/(1−γ)", "best metric",
+      "resolution",
     ]
     var rows: [[String]] = []
     for curve in study.curves {
@@ -59,11 +60,18 @@ struct SummaryTables {
           best?.learningRate.map(NumberFormat.short) ?? "—",
           best?.momentum.map(NumberFormat.short) ?? "—",
           best?.effectiveLearningRate.map(NumberFormat.short) ?? "—",
-          cell.bestMetric.map(NumberFormat.short) ?? "—",
+          cell.bestMetric.map(NumberFormat.short) ?? "—", resolutionText(cell),
         ])
       }
     }
     return Table(header: header, rows: rows)
+  }
+
+  /// "100 (8.3%)": the evaluation interval that ends at the cell's steps-to-result, and its size
+  /// relative to it (the true crossing lies within it); "—" without a point.
+  static func resolutionText(_ cell: CellAnalysis) -> String {
+    guard let steps = cell.resolutionSteps, let fraction = cell.resolution else { return "—" }
+    return "\(steps) (\(NumberFormat.short(100 * fraction))%)"
   }
 
   /// "1200", "≤ 1200 (bound, > 900)", "no point", "no point yet (> 900)".
@@ -88,6 +96,13 @@ struct SummaryTables {
         }.joined(separator: ", ")
         let prefix = "\(curve.label), B=\(cell.batchSize)"
         switch (cell.stepsToResult.steps, cell.stepsToResult.exactness) {
+        case (_, .upperBound) where cell.stepsToResult.boundByEarlyExit,
+          (nil, .unknown) where cell.stepsToResult.boundByEarlyExit:
+          notes.append(
+            "\(prefix): a bound for this goal — an evaluation after step "
+              + "\(cell.stepsToResult.lowerBoundExclusive ?? 0) exited early under the run's "
+              + "stricter goal and does not show whether this looser one was met; run with this "
+              + "goal (or evaluation.exit_early: false) to make it exact.")
         case (nil, .unknown):
           notes.append(
             "\(prefix): no trial has reached the goal yet; truncated trials (\(summary)) might.")

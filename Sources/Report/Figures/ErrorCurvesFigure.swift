@@ -1,7 +1,8 @@
 import Analysis
 
 /// The validation curves of one cell's trials with the goal line: each trial coloured by its
-/// outcome, the best trial in black.
+/// outcome, the best trial in black. An evaluation that exited early is a lower bound, not a
+/// value: it is drawn as a hollow triangle (the true value lies on or above it), off the line.
 enum ErrorCurvesFigure {
   static func render(
     study: StudyAnalysis, curve: CurveAnalysis, cell: CellAnalysis, fileName: String
@@ -11,11 +12,19 @@ enum ErrorCurvesFigure {
     var ys: [Double] = [study.goal.threshold]
     var seen: [GoalOutcome] = []
     var bestSeries: ChartSeries?
+    var bounds: [ChartPoint] = []
     for (position, trial) in cell.results.trials.enumerated() {
       let outcome = cell.crossings[position].outcome
       let values = trial.curve.values(of: study.goal.metric)
-      let points = zip(trial.curve.steps, values).compactMap { step, value -> ChartPoint? in
-        value.isFinite && value > 0 ? ChartPoint(x: Double(step), y: value) : nil
+      var points: [ChartPoint] = []
+      for (i, (step, value)) in zip(trial.curve.steps, values).enumerated()
+      where value.isFinite && value > 0 {
+        let point = ChartPoint(x: Double(step), y: value)
+        if trial.curve.isBound(i) {
+          bounds.append(ChartPoint(x: point.x, y: point.y, hollow: true))
+        } else {
+          points.append(point)
+        }
       }
       xs += points.map(\.x)
       ys += points.map(\.y)
@@ -36,6 +45,14 @@ enum ErrorCurvesFigure {
         ChartSeries(
           name: OutcomeStyle.label(outcome), color: OutcomeStyle.color(outcome), points: [],
           marker: .none))
+    }
+    xs += bounds.map(\.x)
+    ys += bounds.map(\.y)
+    if !bounds.isEmpty {
+      series.append(
+        ChartSeries(
+          name: "lower bound (evaluation exited early)", color: Palette.grey, points: bounds,
+          line: .none, marker: .triangle, markerSize: 3.5))
     }
     if let bestSeries { series.append(bestSeries) }
     let x = Axis(.linear, label: "training step", covering: xs, includeZero: true)

@@ -865,13 +865,41 @@ enum EmbeddedSchema {
         "every_steps": {
           "type": "integer",
           "minimum": 1,
+          "description": "Evaluate every this many steps (with growth: the first evaluated step).",
           "default": 100
         },
         "batch_size": {
           "type": "integer",
           "minimum": 1,
           "default": 1000
+        },
+        "overrides": {
+          "type": "object",
+          "propertyNames": {
+            "pattern": "^[1-9][0-9]*$"
+          },
+          "additionalProperties": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "description": "every_steps by batch size."
+        },
+        "growth": {
+          "type": "number",
+          "exclusiveMinimum": 1,
+          "description": "Geometric schedule: each evaluated step is the previous one times this."
+        },
+        "exit_early": {
+          "type": "boolean",
+          "default": true,
+          "description": "Stop an evaluation once its wrong answers prove the goal missed."
         }
+      },
+      "not": {
+        "required": [
+          "overrides",
+          "growth"
+        ]
       }
     },
     "execution": {

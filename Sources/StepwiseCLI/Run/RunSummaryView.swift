@@ -36,6 +36,14 @@ struct RunSummaryView {
     out += String(
       format: "steps: %d trained, %d saved by exact early stop (%.0f%% of the budget left)\n",
       s.stepsRun, s.stepsSavedByEarlyStop, budgetShare)
+    if s.examplesSkippedByEarlyExit > 0 {
+      let evaluated = s.examplesEvaluated + s.examplesSkippedByEarlyExit
+      out += String(
+        format:
+          "evaluation: %d of %d validation examples looked at (%.0f%% skipped by exact early exit)\n",
+        s.examplesEvaluated, evaluated,
+        100 * Double(s.examplesSkippedByEarlyExit) / Double(evaluated))
+    }
     let trialThreads = Double(parallelism.jobs) * max(outcome.summary.wallSeconds, 1e-9)
     out += String(
       format: "time: %@ wall (%@ training), %.0f examples/s, %@\n",

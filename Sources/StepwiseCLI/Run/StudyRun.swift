@@ -160,39 +160,56 @@ struct StudyRun {
         groups.append([node])
       }
     }
-    let builder = MaskBuilder(threads: max(1, cores))
-    for group in groups {
-      if interrupted.value { break }
-      let specs = group.compactMap { firstTrial[$0.key] }
-      let results: [PruningResult]
-      do {
-        results = try builder.masks(for: specs)
-      } catch {
-        let names = group.compactMap { labels[$0.key] }.joined(separator: "; ")
-        throw RunError.mask(label: names, message: "\(error)")
-      }
-      for (node, result) in zip(group, results) {
-        try store.saveMask(
-          MaskRecord(
-            key: node.key, sparsity: node.sparsity, method: node.method.method.rawValue,
-            layerDensity: result.layers.filter(\.prunable).map {
-              MaskRecord.LayerDensity(layer: $0.name, kept: $0.kept, total: $0.total)
-            },
-            mask: PackedMask(keeping: result.mask)))
-        // Another run may have stored the node first; train under the stored one either way.
-        table[node.key] = try store.mask(node.key)?.mask.unpacked() ?? result.mask
-        computed += 1
-        seconds += result.seconds
-        let how =
-          result.examples > 0
-          ? "computed on \(result.examples) examples"
-          : (group.count > 1 && node != group.first ? "selected from the same scores" : "computed")
-        progress.note(
-          String(
-            format: "%@: %@ in %.1f s (%.2f%% kept)", labels[node.key] ?? "", how,
-            result.seconds, 100 * (1 - result.achievedSparsity)))
-      }
-    }
+    // Groups for different init seeds are independent: score them on every core at once (one
+    // kernel thread each when there are as many groups as cores), storing each as it finishes.
+    let jobs = max(1, min(cores, groups.count))
+    let builder = MaskBuilder(threads: max(1, cores / jobs))
+    let specs = groups.map { group in group.compactMap { firstTrial[$0.key] } }
+    let results = MaskResults()
+    let store = self.store
+    let progress = self.progress
+    let labelOf = labels
+    let groupList = groups
+    let maskStart = Date()
+    builder.masks(
+      forGroups: specs, jobs: jobs, shouldStop: { interrupted.value || results.failed },
+      finished: { g, outcome in
+        let group = groupList[g]
+        do {
+          let masks = try outcome.get()
+          for (node, result) in zip(group, masks) {
+            try store.saveMask(
+              MaskRecord(
+                key: node.key, sparsity: node.sparsity, method: node.method.method.rawValue,
+                layerDensity: result.layers.filter(\.prunable).map {
+                  MaskRecord.LayerDensity(layer: $0.name, kept: $0.kept, total: $0.total)
+                },
+                mask: PackedMask(keeping: result.mask)))
+            // Another run may have stored the node first; train under the stored one either way.
+            let mask = try store.mask(node.key)?.mask.unpacked() ?? result.mask
+            results.add(node.key, mask)
+            let how =
+              result.examples > 0
+              ? "computed on \(result.examples) examples"
+              : (group.count > 1 && node != group.first
+                ? "selected from the same scores" : "computed")
+            progress.note(
+              String(
+                format: "%@: %@ in %.1f s (%.2f%% kept)", labelOf[node.key] ?? "", how,
+                result.seconds, 100 * (1 - result.achievedSparsity)))
+          }
+        } catch let error as MaskBuilderError {
+          let names = group.compactMap { labelOf[$0.key] }.joined(separator: "; ")
+          results.fail(RunError.mask(label: names, message: "\(error)"))
+        } catch {
+          results.fail(error)
+        }
+      })
+    if let error = results.error { throw error }
+    for (key, mask) in results.masks { table[key] = mask }
+    computed += results.masks.count
+    // Wall time of the stage: with groups scored at once, the sum over masks would overstate it.
+    seconds += results.masks.isEmpty ? 0 : Date().timeIntervalSince(maskStart)
     return (table, computed, stored, seconds)
   }
 
@@ -204,6 +221,23 @@ struct StudyRun {
       .flatMap { $0.split(separator: ":", maxSplits: 1).last }
       .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
     return "\(model), \(cores) cores"
+  }
+}
+
+/// What the concurrent mask workers produced (every call is under `MaskBuilder`'s report lock).
+private final class MaskResults: @unchecked Sendable {
+  private let lock = NSLock()
+  private(set) var masks: [TrialKey: [Float]] = [:]
+  private(set) var error: Error?
+
+  var failed: Bool { lock.withLock { error != nil } }
+
+  func add(_ key: TrialKey, _ mask: [Float]) {
+    lock.withLock { masks[key] = mask }
+  }
+
+  func fail(_ error: Error) {
+    lock.withLock { if self.error == nil { self.error = error } }
   }
 }
 

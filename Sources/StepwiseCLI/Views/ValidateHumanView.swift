@@ -23,7 +23,7 @@ struct ValidateHumanView {
         grid        batch sizes [\(sizes)] x sparsities [\(sparsities)]
         trials      \(grouped(s.cells)) cells x \(grouped(s.trialsPerCell)) = \(grouped(s.trials))
         goal        \(s.goal) within \(grouped(s.maxSteps)) steps, evaluated every \
-      \(grouped(s.evaluateEverySteps))
+      \(grouped(s.evaluateEverySteps))\(s.evaluationDetail ?? "")
 
       """
   }

@@ -18,6 +18,9 @@ struct WorkloadSummary: Codable, Equatable {
   var goal: String
   var maxSteps: Int
   var evaluateEverySteps: Int
+  /// Nil for Lee et al.'s fixed interval with early exit; otherwise how the evaluation differs
+  /// from it (absent from the JSON view when nil, so its output is unchanged for such workloads).
+  var evaluationDetail: String?
 
   init(_ w: Workload) {
     name = w.name
@@ -43,5 +46,16 @@ struct WorkloadSummary: Codable, Equatable {
     goal = "\(w.goal.metric.rawValue) \(w.goal.comparison.rawValue) \(w.goal.threshold)"
     maxSteps = w.budget.maxSteps
     evaluateEverySteps = w.evaluation.everySteps
+    let e = w.evaluation
+    var detail = ""
+    if let growth = e.growth { detail += " steps, then x\(growth) each time (geometric)" }
+    if !e.overrides.isEmpty {
+      detail +=
+        " (by batch size: "
+        + e.overrides.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+          .joined(separator: ", ") + ")"
+    }
+    if !e.exitEarly { detail += ", always in full (exit_early: false)" }
+    evaluationDetail = detail.isEmpty ? nil : detail
   }
 }
