@@ -11,7 +11,8 @@ public struct Stepwise: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      Validate.self, Plan.self, Diff.self, Run.self, Status.self, Report.self, Bench.self, Probe.self,
+      Validate.self, Plan.self, Diff.self, Run.self, Status.self, Report.self, Bench.self,
+      Probe.self,
       Schema.self, Init.self,
     ]
   )

@@ -24,9 +24,16 @@ enum ProbeVector {
     _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, mask: UnsafePointer<Float>?, count: Int
   ) -> Double {
     var sum = 0.0
-    for i in 0..<count where mask == nil || mask![i] != 0 {
-      let v = Double(a[i]) - Double(b[i])
-      sum += v * v
+    if let mask {
+      for i in 0..<count where mask[i] != 0 {
+        let v = Double(a[i]) - Double(b[i])
+        sum += v * v
+      }
+    } else {
+      for i in 0..<count {
+        let v = Double(a[i]) - Double(b[i])
+        sum += v * v
+      }
     }
     return sum
   }

@@ -174,7 +174,8 @@ import Testing
 
   static func fixture() throws -> Fixture {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("Fixtures/Probes/lipschitz-simple-cnn.json")
+      .deletingLastPathComponent().appendingPathComponent(
+        "Fixtures/Probes/lipschitz-simple-cnn.json")
     return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
   }
 
@@ -213,15 +214,15 @@ import Testing
   }
 
   /// The estimate through the trainer's own path: `ProbeGradients.fullSplit` over `comm`.
-  static func estimateOnModel(_ c: Fixture, comm: any Communicator) throws -> LipschitzMeasurement
-  {
+  static func estimateOnModel(_ c: Fixture, comm: any Communicator) throws -> LipschitzMeasurement {
     let description = try #require(ModelDescription.named(c.model))
     let data = split(c, description: description)
     let model = try model(c, description: description)
     let store = model.store
     let gradients = ProbeGradients(model: model, comm: comm, train: data, largestBatch: 0)
     let previous = store.parameterArray()
-    let g0 = Array(UnsafeBufferPointer(start: try gradients.fullSplit(examples: c.examples), count: store.count))
+    let g0 = Array(
+      UnsafeBufferPointer(start: try gradients.fullSplit(examples: c.examples), count: store.count))
     // One SGD step on the first step_batch examples (every rank takes the same step).
     _ = try data.pixels.withUnsafeBufferPointer { x in
       try data.labels.withUnsafeBufferPointer { y in

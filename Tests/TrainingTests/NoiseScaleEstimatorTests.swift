@@ -163,8 +163,11 @@ import Testing
         small: small, big: big, mask: model.store.masks, count: model.store.count)
     }
     let direct = accumulator.estimate
-    #expect(abs(e.meanSmallSquaredNorm - direct.meanSmallSquaredNorm) / direct.meanSmallSquaredNorm < 1e-5)
-    #expect(abs(e.meanBigSquaredNorm - direct.meanBigSquaredNorm) / direct.meanBigSquaredNorm < 1e-5)
+    #expect(
+      abs(e.meanSmallSquaredNorm - direct.meanSmallSquaredNorm) / direct.meanSmallSquaredNorm < 1e-5
+    )
+    #expect(
+      abs(e.meanBigSquaredNorm - direct.meanBigSquaredNorm) / direct.meanBigSquaredNorm < 1e-5)
   }
 
   @Test func twoWorkersEqualOne() throws {
@@ -182,7 +185,8 @@ import Testing
     done.wait()
     let a = try results.get(0)
     #expect(a == (try results.get(1)))
-    #expect(abs(a.meanSmallSquaredNorm - one.meanSmallSquaredNorm) / one.meanSmallSquaredNorm < 1e-5)
+    #expect(
+      abs(a.meanSmallSquaredNorm - one.meanSmallSquaredNorm) / one.meanSmallSquaredNorm < 1e-5)
     #expect(abs(a.meanBigSquaredNorm - one.meanBigSquaredNorm) / one.meanBigSquaredNorm < 1e-5)
     #expect(abs(a.traceCovariance - one.traceCovariance) / abs(one.traceCovariance) < 1e-4)
   }

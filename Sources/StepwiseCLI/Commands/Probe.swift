@@ -63,6 +63,13 @@ extension Stepwise {
     @Option(help: "Draws of the two batches averaged per estimate.")
     var draws: Int = 16
 
+    @Option(
+      help: """
+        Also estimate Lee et al.'s Lipschitz constant at the last step of the short run, from \
+        full gradients over this many training examples (10 gradients: slow on the whole split).
+        """)
+    var lipschitzExamples: Int?
+
     @Option(help: "Data-parallel workers (threads) of the short runs.")
     var workers: Int = 1
 
@@ -78,7 +85,9 @@ extension Stepwise {
     @OptionGroup var input: PlanInputOptions
 
     func validate() throws {
-      guard steps >= 1, every >= 1 else { throw ValidationError("--steps and --every must be >= 1") }
+      guard steps >= 1, every >= 1 else {
+        throw ValidationError("--steps and --every must be >= 1")
+      }
       guard small >= 1, big > small else {
         throw ValidationError("--small and --big must satisfy 1 <= small < big")
       }
@@ -87,6 +96,9 @@ extension Stepwise {
         throw ValidationError("--workers and --threads must be positive")
       }
       if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be positive") }
+      if let n = lipschitzExamples, n < 1 {
+        throw ValidationError("--lipschitz-examples must be positive")
+      }
       if let r = learningRate, !(r > 0) { throw ValidationError("--learning-rate must be > 0") }
     }
 
@@ -106,7 +118,8 @@ extension Stepwise {
       let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
       let options = StudyProbe.Options(
         batchSize: batchSize, learningRate: learningRate, steps: steps, everySteps: every,
-        smallBatch: small, bigBatch: big, draws: draws, workers: workers,
+        smallBatch: small, bigBatch: big, draws: draws, lipschitzExamples: lipschitzExamples,
+        workers: workers,
         threads: threads ?? max(1, cores / workers))
       let quiet = quiet
       do {
@@ -114,7 +127,8 @@ extension Stepwise {
           plan: plan, options: options, store: opened,
           note: { if !quiet { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) } }
         ).execute()
-        print(json ? ProbeJSONView().render(result) : ProbeHumanView().render(result), terminator: "")
+        print(
+          json ? ProbeJSONView().render(result) : ProbeHumanView().render(result), terminator: "")
       } catch {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
         throw ExitCode(1)

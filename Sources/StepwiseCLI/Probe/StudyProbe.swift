@@ -24,6 +24,9 @@ struct StudyProbe {
     var smallBatch: Int
     var bigBatch: Int
     var draws: Int
+    /// Examples of the full-split gradient of a Lipschitz probe at the end of the short run
+    /// (nil: no Lipschitz probe).
+    var lipschitzExamples: Int?
     var workers: Int
     var threads: Int
   }
@@ -35,6 +38,7 @@ struct StudyProbe {
     var batchSize: Int
     var metaparameters: [Metaparameter: Double]
     var measurements: [NoiseScaleMeasurement]
+    var lipschitz: LipschitzMeasurement?
     var validationError: Double?
     var maskSource: String
     var seconds: Double
@@ -75,8 +79,7 @@ struct StudyProbe {
   let note: (String) -> Void
 
   func execute() throws -> Result {
-    let clock = ContinuousClock()
-    let started = clock.now
+    let started = Date()
     let targets = try chooseTrials()
     let masks = try self.masks(for: targets.map(\.spec))
     var configuration = TrainerConfiguration(
@@ -85,10 +88,13 @@ struct StudyProbe {
       noiseScale: .init(
         everySteps: options.everySteps, smallBatch: options.smallBatch,
         bigBatch: options.bigBatch, draws: options.draws))
+    if let n = options.lipschitzExamples {
+      configuration.probes.lipschitz = .init(everySteps: options.steps, examples: n)
+    }
     let runner = TrialRunner(configuration: configuration)
     var rows: [Row] = []
     for target in targets {
-      let rowStart = clock.now
+      let rowStart = Date()
       let spec = target.spec
       let mask = masks[spec.pruning?.key.hex ?? ""]
       let collected = Collected()
@@ -102,8 +108,9 @@ struct StudyProbe {
       let row = Row(
         optimizer: target.label, sparsity: spec.sparsity, batchSize: spec.batchSize,
         metaparameters: spec.metaparameters, measurements: collected.noise,
+        lipschitz: collected.lipschitz,
         validationError: collected.lastError, maskSource: mask?.source ?? "dense",
-        seconds: rowStart.duration(to: clock.now).seconds)
+        seconds: Date().timeIntervalSince(rowStart))
       note(
         String(
           format: "%@ sparsity %g: B_noise %@ (%.1f s)", target.label, spec.sparsity,
@@ -114,7 +121,7 @@ struct StudyProbe {
     return Result(
       workload: plan.workload.name, rows: rows, options: options,
       studyBatchSizes: plan.workload.study.batchSizes.map(\.value),
-      seconds: started.duration(to: clock.now).seconds)
+      seconds: Date().timeIntervalSince(started))
   }
 
   /// One trial per (optimizer, sparsity), at the probe's batch size and metaparameters, whose
@@ -153,7 +160,9 @@ struct StudyProbe {
         ? "\(trial.cell.optimizer + 1):\(optimizer.kind.rawValue)" : optimizer.kind.rawValue
       chosen.append((label, spec))
     }
-    return chosen.sorted { ($0.spec.cell.optimizer, $0.spec.sparsity) < ($1.spec.cell.optimizer, $1.spec.sparsity) }
+    return chosen.sorted {
+      ($0.spec.cell.optimizer, $0.spec.sparsity) < ($1.spec.cell.optimizer, $1.spec.sparsity)
+    }
   }
 
   /// The masks of the chosen trials by node key: stored ones first, the rest computed (nodes
@@ -175,13 +184,12 @@ struct StudyProbe {
     let builder = MaskBuilder(threads: max(1, options.workers * options.threads))
     for source in order {
       let group = groups[source] ?? []
-      let clock = ContinuousClock()
-      let started = clock.now
+      let started = Date()
       let results = try builder.masks(for: group)
       note(
         String(
           format: "masks (%@, %d sparsities) computed in %.1f s", source.method.method.rawValue,
-          group.count, started.duration(to: clock.now).seconds))
+          group.count, Date().timeIntervalSince(started)))
       for (spec, result) in zip(group, results) {
         guard let node = spec.pruning else { continue }
         table[node.key.hex] = (result.mask, "computed")
@@ -205,6 +213,8 @@ private final class Collected: @unchecked Sendable {
   private let lock = NSLock()
   private var _noise: [NoiseScaleMeasurement] = []
   private var _lastError: Double?
+  private var _lipschitz: LipschitzMeasurement?
+  var lipschitz: LipschitzMeasurement? { lock.withLock { _lipschitz } }
   var noise: [NoiseScaleMeasurement] { lock.withLock { _noise } }
   var lastError: Double? { lock.withLock { _lastError } }
 
@@ -214,7 +224,12 @@ private final class Collected: @unchecked Sendable {
   }
 
   func add(probe: ProbeMeasurement) {
-    if case .noiseScale(let n) = probe { lock.withLock { _noise.append(n) } }
+    lock.withLock {
+      switch probe {
+      case .noiseScale(let n): _noise.append(n)
+      case .lipschitz(let l): _lipschitz = l
+      }
+    }
   }
 }
 

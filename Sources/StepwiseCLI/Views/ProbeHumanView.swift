@@ -9,10 +9,13 @@ struct ProbeHumanView {
     let o = r.options
     var lines: [String] = []
     let first = r.rows.first
-    let rates = first.map { row in
-      row.metaparameters.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \(Self.number($0.value))" }
+    let rates =
+      first.map { row in
+        row.metaparameters.sorted { $0.key < $1.key }.map {
+          "\($0.key.rawValue) \(Self.number($0.value))"
+        }
         .joined(separator: ", ")
-    } ?? ""
+      } ?? ""
     lines.append(
       "\(r.workload): short runs of \(o.steps) steps at batch \(first?.batchSize ?? 0) (\(rates)); "
         + "B_noise from batches \(o.smallBatch) and \(o.bigBatch), \(o.draws) draws, "
@@ -20,27 +23,35 @@ struct ProbeHumanView {
     let steps = first?.measurements.map(\.step) ?? []
     var header = "optimizer".padding(12) + "sparsity".padding(10) + "mask".padding(10)
     for s in steps { header += "B_noise@\(s)".padding(16) }
-    header += "|G|^2 (last)".padding(20) + "tr(Sigma) (last)".padding(20) + "pred. B_crit".padding(14)
+    header +=
+      "|G|^2 (last)".padding(20) + "tr(Sigma) (last)".padding(20) + "pred. B_crit".padding(14)
       + "val. error".padding(11)
     lines.append(header)
     for row in r.rows {
-      var line = row.optimizer.padding(12) + Self.number(row.sparsity).padding(10)
+      var line =
+        row.optimizer.padding(12) + Self.number(row.sparsity).padding(10)
         + row.maskSource.padding(10)
       for m in row.measurements { line += Self.number(m.estimate.noiseScale).padding(16) }
       if let last = row.measurements.last?.estimate {
-        line += "\(Self.number(last.gradientSquaredNorm)) ± \(Self.number(last.gradientSquaredNormError))"
+        line +=
+          "\(Self.number(last.gradientSquaredNorm)) ± \(Self.number(last.gradientSquaredNormError))"
           .padding(20)
         line += "\(Self.number(last.traceCovariance)) ± \(Self.number(last.traceCovarianceError))"
           .padding(20)
       }
       line += (row.predictedCriticalBatchSize.map { String(format: "%.0f", $0) } ?? "unresolved")
         .padding(14)
+      if let l = row.lipschitz {
+        let rate = Double(l.examples * (l.gammas.count + 1)) / max(l.seconds, 1e-9)
+        line += String(format: "L %.4g (%.0f ex/s) ", l.estimate, rate)
+      }
       line += (row.validationError.map { String(format: "%.2f%%", 100 * $0) } ?? "-").padding(11)
       lines.append(line)
     }
     if let range = r.recommendedRange {
       let study = r.studyBatchSizes
-      let covered = (study.min() ?? Int.max) <= range.lowerBound && (study.max() ?? 0) >= range.upperBound
+      let covered =
+        (study.min() ?? Int.max) <= range.lowerBound && (study.max() ?? 0) >= range.upperBound
       lines.append(
         "Batch sizes to cover: \(range.lowerBound) to \(range.upperBound); the study covers "
           + "\(study.min() ?? 0) to \(study.max() ?? 0)"

@@ -31,12 +31,21 @@ struct ProbeJSONView {
         "mask": .string(row.maskSource), "measurements": .array(measurements),
         "predictedCriticalBatchSize": row.predictedCriticalBatchSize.map(number) ?? .null,
         "validationError": row.validationError.map(number) ?? .null,
+        "lipschitz": row.lipschitz.map { l in
+          .object([
+            "step": .int(Int64(l.step)), "estimate": number(l.estimate),
+            "perGamma": .array(l.perGamma.map(number)), "gammas": .array(l.gammas.map(number)),
+            "gradientNorm": number(l.gradientNorm), "stepNorm": number(l.stepNorm),
+            "examples": .int(Int64(l.examples)), "seconds": number(l.seconds),
+          ])
+        } ?? .null,
         "seconds": number(row.seconds),
       ])
     }
-    let range: CanonicalJSON = r.recommendedRange.map {
-      .object(["min": .int(Int64($0.lowerBound)), "max": .int(Int64($0.upperBound))])
-    } ?? .null
+    let range: CanonicalJSON =
+      r.recommendedRange.map {
+        .object(["min": .int(Int64($0.lowerBound)), "max": .int(Int64($0.upperBound))])
+      } ?? .null
     return CanonicalJSON.object([
       "formatVersion": .int(Int64(Self.formatVersion)), "workload": .string(r.workload),
       "steps": .int(Int64(r.options.steps)), "everySteps": .int(Int64(r.options.everySteps)),
