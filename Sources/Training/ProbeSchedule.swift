@@ -1,3 +1,5 @@
+import WorkloadModel
+
 /// Which landscape probes a trial runs, and how often. Like the other `TrainerConfiguration`
 /// knobs it is not part of a trial's identity: a probe reads the trajectory and restores
 /// everything it touches, so a trial's curve is the same with or without probes.
@@ -67,5 +69,24 @@ public struct ProbeSchedule: Hashable, Sendable {
       if s.draws < 1 { return "noise_scale.draws must be at least 1" }
     }
     return nil
+  }
+}
+
+extension ProbeSchedule {
+  /// The workload's `probes` section for a trial `on` selects; `.none` for the others.
+  public init(_ spec: ProbesSpec?, trialIndex: Int) {
+    guard let spec, spec.on.includes(trialIndex: trialIndex) else {
+      self = .none
+      return
+    }
+    self.init(
+      lipschitz: spec.lipschitz.map {
+        Lipschitz(everySteps: $0.everySteps, gammas: $0.gammas, examples: $0.examples)
+      },
+      noiseScale: spec.noiseScale.map {
+        NoiseScale(
+          everySteps: $0.everySteps, smallBatch: $0.smallBatch, bigBatch: $0.bigBatch,
+          draws: $0.draws)
+      })
   }
 }

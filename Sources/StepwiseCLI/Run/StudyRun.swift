@@ -98,7 +98,8 @@ struct StudyRun {
           configuration: TrainerConfiguration(
             workers: parallelism.workers, threadsPerWorker: parallelism.threadsPerWorker,
             checkpointEverySteps: checkpointEverySteps)),
-        masks: { key in table[key] })
+        masks: { key in table[key] }
+      ).probing(plan.workload.probes, into: store)
     let scheduler = Scheduler(
       ledger: ledger, runner: runner,
       configuration: SchedulerConfiguration(
