@@ -188,8 +188,8 @@ struct StudyProbe {
       let results = try builder.masks(for: group)
       note(
         String(
-          format: "masks (%@, %d sparsities) computed in %.1f s", source.method.method.rawValue,
-          group.count, Date().timeIntervalSince(started)))
+          format: "masks (%@, %d sparsit%@) computed in %.1f s", source.method.method.rawValue,
+          group.count, group.count == 1 ? "y" : "ies", Date().timeIntervalSince(started)))
       for (spec, result) in zip(group, results) {
         guard let node = spec.pruning else { continue }
         table[node.key.hex] = (result.mask, "computed")

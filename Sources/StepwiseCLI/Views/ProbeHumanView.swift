@@ -25,7 +25,10 @@ struct ProbeHumanView {
     for s in steps { header += "B_noise@\(s)".padding(16) }
     header +=
       "|G|^2 (last)".padding(20) + "tr(Sigma) (last)".padding(20) + "pred. B_crit".padding(14)
-      + "val. error".padding(11)
+    if r.rows.contains(where: { $0.lipschitz != nil }) {
+      header += "Lipschitz L (probe ex/s)".padding(26)
+    }
+    header += "val. error".padding(11)
     lines.append(header)
     for row in r.rows {
       var line =
@@ -43,7 +46,7 @@ struct ProbeHumanView {
         .padding(14)
       if let l = row.lipschitz {
         let rate = Double(l.examples * (l.gammas.count + 1)) / max(l.seconds, 1e-9)
-        line += String(format: "L %.4g (%.0f ex/s) ", l.estimate, rate)
+        line += String(format: "%.4g (%.0f)", l.estimate, rate).padding(26)
       }
       line += (row.validationError.map { String(format: "%.2f%%", 100 * $0) } ?? "-").padding(11)
       lines.append(line)
