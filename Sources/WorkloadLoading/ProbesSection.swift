@@ -9,8 +9,6 @@ enum ProbesSection {
   static let keys = ["on", "lipschitz", "noise_scale"]
   static let lipschitzKeys = ["every_steps", "gammas", "examples"]
   static let noiseScaleKeys = ["every_steps", "batch_sizes", "draws"]
-  /// Lee et al.'s 0.1, 0.2, ..., 0.9.
-  static let defaultGammas: [Double] = (1...9).map { Double($0) / 10 }
   static let defaultDraws = 16
 }
 
@@ -49,7 +47,7 @@ extension WorkloadChecker {
       return nil
     }
     let every = integer(e, "probes.lipschitz.every_steps", atLeast: 1)
-    var gammas: [Double]? = ProbesSection.defaultGammas
+    var gammas: [Double]? = ProbesSpec.Lipschitz.leeEtAlGammas
     if let g = view["gammas"] {
       gammas = nil
       if let items = sequence(g, "probes.lipschitz.gammas") {

@@ -9,7 +9,10 @@ public struct ProbesSpec: Hashable, Sendable, Codable {
     /// for all of it.
     public var examples: Int?
 
-    public init(everySteps: Int, gammas: [Double], examples: Int?) {
+    /// Lee et al.'s gammas: 0.1, 0.2, ..., 0.9.
+    public static let leeEtAlGammas: [Double] = (1...9).map { Double($0) / 10 }
+
+    public init(everySteps: Int, gammas: [Double] = Self.leeEtAlGammas, examples: Int? = nil) {
       self.everySteps = everySteps
       self.gammas = gammas
       self.examples = examples

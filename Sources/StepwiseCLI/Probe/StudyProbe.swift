@@ -194,13 +194,7 @@ struct StudyProbe {
         guard let node = spec.pruning else { continue }
         table[node.key.hex] = (result.mask, "computed")
         if let store {
-          try store.saveMask(
-            MaskRecord(
-              key: node.key, sparsity: node.sparsity, method: node.method.method.rawValue,
-              layerDensity: result.layers.filter(\.prunable).map {
-                MaskRecord.LayerDensity(layer: $0.name, kept: $0.kept, total: $0.total)
-              },
-              mask: PackedMask(keeping: result.mask)))
+          try store.saveMask(MaskRecord(node: node, result: result))
         }
       }
     }

@@ -173,13 +173,7 @@ struct StudyRun {
         throw RunError.mask(label: names, message: "\(error)")
       }
       for (node, result) in zip(group, results) {
-        try store.saveMask(
-          MaskRecord(
-            key: node.key, sparsity: node.sparsity, method: node.method.method.rawValue,
-            layerDensity: result.layers.filter(\.prunable).map {
-              MaskRecord.LayerDensity(layer: $0.name, kept: $0.kept, total: $0.total)
-            },
-            mask: PackedMask(keeping: result.mask)))
+        try store.saveMask(MaskRecord(node: node, result: result))
         // Another run may have stored the node first; train under the stored one either way.
         table[node.key] = try store.mask(node.key)?.mask.unpacked() ?? result.mask
         computed += 1
