@@ -58,7 +58,7 @@ done
 # 40. So: the same steps-to-result per cell; every trial finished, once, with no conflicting
 # second result; every evaluation both runs made bit-identical; no evaluation step twice.
 python3 - "$work/reference.sqlite" "$work/crash.sqlite" "$kills" "$completed" <<'PY'
-import sqlite3, sys
+import json, sqlite3, sys
 def load(path):
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     trials = {k: (s, r) for k, s, r in db.execute("SELECT key, state, steps_to_result FROM trials")}
@@ -74,9 +74,18 @@ def load(path):
         curves.setdefault(k, {})
         assert step not in curves[k], f"evaluation {k[:12]} step {step} twice"
         curves[k][step] = (err, loss)
+    # Landscape probes (stores from migration 3 on), without their timings.
+    probes = {}
+    if db.execute("SELECT count(*) FROM sqlite_schema WHERE name = 'probe_measurements'").fetchone()[0]:
+        for k, kind, step, value, detail in db.execute(
+                "SELECT t.key, p.kind, p.step, p.value, p.detail_json "
+                "FROM probe_measurements AS p JOIN trials AS t ON t.id = p.trial"):
+            fields = json.loads(detail)
+            fields.pop("seconds", None)
+            probes[(k, kind, step)] = (value, json.dumps(fields, sort_keys=True))
     conflicts = db.execute("SELECT count(*) FROM conflicts").fetchone()[0]
     duplicates = db.execute("SELECT count(*) - count(DISTINCT key) FROM trials").fetchone()[0]
-    return trials, cells, curves, conflicts, duplicates
+    return trials, cells, curves, conflicts, duplicates, probes
 ref, crash = load(sys.argv[1]), load(sys.argv[2])
 problems = []
 if ref[1] != crash[1]:
@@ -97,12 +106,19 @@ for key, curve in ref[2].items():
             compared += 1
             if other[step] != values:
                 problems.append(f"{key[:12]} step {step}: {values} vs {other[step]}")
+probes_compared = 0
+for where, values in ref[5].items():
+    if where in crash[5]:
+        probes_compared += 1
+        if crash[5][where] != values:
+            problems.append(f"probe {where[0][:12]} {where[1]} step {where[2]} differs")
 for key, (state, steps) in ref[0].items():
     if crash[0].get(key) == (state, steps): same_state += 1
 if problems:
     print("stores differ:"); print("\n".join(problems[:40])); sys.exit(1)
 kills, completed = int(sys.argv[3]), int(sys.argv[4])
 print(f"equal: {len(ref[0])} trials, steps-to-result of {len(ref[1])} cells, {compared} "
-      f"evaluations compared bit for bit, {same_state} trials in the same final state; "
+      f"evaluations and {probes_compared} probes compared bit for bit, {same_state} trials "
+      f"in the same final state; "
       f"{kills - completed} kills, {completed} runs finished before their kill")
 PY

@@ -181,6 +181,23 @@ schema = {
             "not": {"required": ["overrides", "growth"]},
         },
         "execution": obj({"jobs": pos, "workers": pos, "checkpoint_every_steps": integer(1, default=1000)}),
+        "probes": obj({
+            "on": {"oneOf": [{"const": "all"}, integer(1)], "default": "all",
+                   "description": "all trials, or the first k trials of every cell"},
+            "lipschitz": obj({
+                "every_steps": integer(1, description="Lee et al.: 1000"),
+                "gammas": {"type": "array", "minItems": 1,
+                           "items": number(exclusiveMinimum=0, maximum=1)},
+                "examples": {"oneOf": [{"const": "all"}, integer(1)], "default": "all"},
+            }, required=["every_steps"],
+                description="Lee et al.'s Lipschitz smoothness along one optimizer step"),
+            "noise_scale": obj({
+                "every_steps": integer(1),
+                "batch_sizes": {"type": "array", "minItems": 2, "maxItems": 2, "items": integer(1)},
+                "draws": integer(2, default=16),
+            }, required=["every_steps", "batch_sizes"],
+                description="McCandlish et al.'s simple noise scale from two batch sizes"),
+        }, description="Landscape probes inside trials; they never change a result"),
     }, required=["stepwise", "name", "dataset", "model", "study", "goal", "budget"]),
 }
 schema["oneOf"] = [{"required": ["optimizer"]}, {"required": ["optimizers"]}]

@@ -86,6 +86,8 @@ public struct StudyAnalysis: Sendable {
   /// By optimizer name, then sparsity.
   public var curves: [CurveAnalysis]
   public var masks: [MaskDensity]
+  /// Landscape probes by curve (`ProbeAnalysis`); empty without probes.
+  public var probes: [ProbeCurve] = []
 
   /// Every trial in the study.
   public var trialCount: Int {

@@ -195,6 +195,8 @@ struct WorkloadDocument: Codable {
   var budget: StepBudget
   var evaluation: EvaluationPolicy
   var execution: ExecutionDefaults
+  /// Absent (not null) without probes, so plans without them keep their bytes.
+  var probes: ProbesSpec?
 
   init(_ w: Workload) {
     languageVersion = w.languageVersion
@@ -217,6 +219,7 @@ struct WorkloadDocument: Codable {
     budget = w.budget
     evaluation = w.evaluation
     execution = w.execution
+    probes = w.probes
   }
 
   func workload() throws -> Workload {
@@ -233,6 +236,6 @@ struct WorkloadDocument: Codable {
     return Workload(
       languageVersion: languageVersion, name: name, description: description, dataset: dataset,
       model: model, optimizers: specs, study: study, goal: goal, budget: budget,
-      evaluation: evaluation, execution: execution)
+      evaluation: evaluation, execution: execution, probes: probes)
   }
 }

@@ -36,6 +36,9 @@ public struct PlanSummary: Hashable, Sendable, Codable {
   public var pruningScoringPasses: Int
   /// FLOP of computing every mask (included in `totalFLOP`).
   public var pruningFLOP: Double
+  /// FLOP of the workload's probes (included in `totalFLOP`; 0 without probes): see
+  /// `ProbeCost`.
+  public var probeFLOP: Double
   public var largestStepBudget: Int
   /// Sum over trials of step budget x batch size.
   public var trainingExamples: Int
@@ -62,7 +65,9 @@ public struct PlanSummary: Hashable, Sendable, Codable {
     var evaluation = 0
     var largest = 0
     var done = 0
+    var probeExamples = 0.0
     for trial in plan.trials {
+      probeExamples += ProbeCost.examples(workload.probes, trial: trial, dataset: dataset)
       let examples = trial.maxSteps * trial.batchSize
       training += examples
       evaluation +=
@@ -105,7 +110,9 @@ public struct PlanSummary: Hashable, Sendable, Codable {
     let m = Double(macs)
     self.pruningFLOP =
       passesPerExample * 6 * m * Double(scored) * Double(pruningScoringPasses)
-    self.totalFLOP = 6 * m * Double(training) + 2 * m * Double(evaluation) + pruningFLOP
+    self.probeFLOP = 6 * m * probeExamples
+    self.totalFLOP =
+      6 * m * Double(training) + 2 * m * Double(evaluation) + pruningFLOP + probeFLOP
     self.throughput = throughput
     self.estimatedHours = totalFLOP / throughput / 3600
     self.done = done

@@ -64,6 +64,9 @@ public struct ReportBuilder {
       jobs.append(FileJob(name: "cells.csv") { CSVExport.cells(studies) })
       jobs.append(FileJob(name: "trials.csv") { CSVExport.trials(studies) })
       jobs.append(FileJob(name: "evaluations.csv") { CSVExport.evaluations(studies) })
+      if studies.contains(where: { !$0.probes.isEmpty }) {
+        jobs.append(FileJob(name: "probes.csv") { ProbeExport.csv(studies) })
+      }
     }
     if formats.contains(.json) {
       let names = linked.map(\.fileName)
@@ -123,6 +126,11 @@ public struct ReportBuilder {
           ErrorCurvesFigure.render(
             study: study, curve: curve, cell: cell, fileName: "\(cellStem)-curves.svg"))
       }
+    }
+    for name in optimizers {
+      figures += ProbeFigure.render(
+        study.probes.filter { $0.optimizerName == name }, study: study,
+        base: "\(stem)-\(Slug.make(name))")
     }
     if let masks = MaskDensityFigure.render(study: study, fileName: "\(stem)-masks.svg") {
       figures.append(masks)

@@ -7,7 +7,7 @@ public struct Migration: Sendable {
   var sql: String
 
   /// Every migration this Stepwise knows, oldest first.
-  public static let all: [Migration] = [core, leasesAndConflicts, evaluationCounts]
+  public static let all: [Migration] = [core, leasesAndConflicts, evaluationCounts, probes]
 
   /// The newest schema version this Stepwise reads and writes.
   public static var latestVersion: Int { all.last?.version ?? 0 }

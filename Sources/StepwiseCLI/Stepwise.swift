@@ -12,6 +12,7 @@ public struct Stepwise: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Validate.self, Plan.self, Diff.self, Run.self, Status.self, Report.self, Bench.self,
+      Probe.self,
       Schema.self, Init.self,
     ]
   )

@@ -54,14 +54,18 @@ public struct TrialMonitor: Sendable {
   /// Polled before every step (must be cheap): a stop or an interrupt that arrives between
   /// evaluations.
   public var poll: @Sendable () -> TrialControl
+  /// Receives every probe measurement (`TrainerConfiguration.probes`), in step order.
+  public var probed: @Sendable (ProbeMeasurement) -> Void
 
   public init(
     evaluated: @escaping @Sendable (EvaluationEvent) -> TrialControl = { _ in .proceed },
     checkpoint: @escaping @Sendable (_ step: Int, _ bytes: [UInt8]) -> Void = { _, _ in },
-    poll: @escaping @Sendable () -> TrialControl = { .proceed }
+    poll: @escaping @Sendable () -> TrialControl = { .proceed },
+    probed: @escaping @Sendable (ProbeMeasurement) -> Void = { _ in }
   ) {
     self.evaluated = evaluated
     self.checkpoint = checkpoint
     self.poll = poll
+    self.probed = probed
   }
 }

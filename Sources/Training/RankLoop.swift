@@ -35,6 +35,7 @@ final class RankLoop {
   private var examplesSinceEvaluation = 0
   private var secondsSinceEvaluation = 0.0
   private var evaluations: [EvaluationEvent] = []
+  private let probes: LandscapeProbes?
 
   init(
     spec: TrialSpec, plan: TrialModel, data: PreparedDataset, comm: any Communicator,
@@ -59,6 +60,13 @@ final class RankLoop {
     images = .allocate(capacity: max(1, maxShard) * data.train.imageSize)
     labels = .allocate(capacity: max(1, maxShard))
     indices = .allocate(capacity: b)
+    if let problem = configuration.probes.problem { throw TrialFailure("probes: \(problem)") }
+    let schedule = configuration.probes
+    probes =
+      schedule == .none
+      ? nil
+      : LandscapeProbes(
+        schedule: schedule, model: model, comm: comm, train: data.train, dataSeed: spec.dataSeed)
   }
 
   deinit {
@@ -87,6 +95,7 @@ final class RankLoop {
       try comm.broadcast(
         UnsafeMutableRawBufferPointer(start: store.parameters, count: store.count * 4), root: 0)
     }
+    if checkpoint == nil { try probe(after: 0) }
     let end = try train()
     let seconds = started.duration(to: .now).seconds
     let examples = Double(spec.batchSize) * Double(step - (checkpoint?.step ?? 0))
@@ -149,6 +158,7 @@ final class RankLoop {
     var reductions = [Double](repeating: 0, count: 4)
     let clock = ContinuousClock()
     while step < limit {
+      try probes?.beforeStep(step: step)
       let stepStart = clock.now
       var poll = (Poll.proceed, 0)
       if comm.rank == 0, let monitor {
@@ -189,6 +199,7 @@ final class RankLoop {
       secondsSinceEvaluation += seconds
       examplesSinceEvaluation += b
       if !loss.isFinite { return .diverged(step: step) }
+      try probe(after: step)
       switch Poll(rawValue: reductions[2]) ?? .proceed {
       case .interrupt:
         saveCheckpoint()
@@ -206,6 +217,14 @@ final class RankLoop {
       if checkpointEvery > 0 && step % checkpointEvery == 0 { saveCheckpoint() }
     }
     return step >= spec.maxSteps ? .budgetSpent(step: step) : .dominated(step: step)
+  }
+
+  /// Runs the probes due at `step` updates and hands their measurements to the monitor.
+  private func probe(after step: Int) throws {
+    guard let probes else { return }
+    for measurement in try probes.afterStep(step: step) where comm.rank == 0 {
+      monitor?.probed(measurement)
+    }
   }
 
   /// Gathers this rank's shard of the next global batch into `images` / `labels`.

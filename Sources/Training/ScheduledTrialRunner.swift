@@ -12,6 +12,9 @@ public struct ScheduledTrialRunner: TrialRunning {
   public var trainer: TrialRunner
   /// The mask of a pruning node (by its key), or nil when the node has none stored.
   public var masks: @Sendable (TrialKey) -> [Float]?
+  /// The probes a trial runs (none unless the workload asks) and where their measurements go.
+  public var probes: @Sendable (TrialSpec) -> ProbeSchedule = { _ in .none }
+  public var probed: @Sendable (TrialKey, ProbeMeasurement) -> Void = { _, _ in }
 
   public init(trainer: TrialRunner, masks: @escaping @Sendable (TrialKey) -> [Float]?) {
     self.trainer = trainer
@@ -28,7 +31,10 @@ public struct ScheduledTrialRunner: TrialRunning {
     }
     var runner = trainer
     runner.configuration.checkpointEverySteps = session.checkpointEverySteps
-    let monitor = Self.monitor(for: session)
+    runner.configuration.probes = probes(spec)
+    var monitor = Self.monitor(for: session)
+    let probed = probed
+    monitor.probed = { probed(spec.key, $0) }
     let report = runner.run(
       spec, mask: mask, resumingFrom: checkpoint?.bytes, monitor: monitor)
     return Self.outcome(report.end)

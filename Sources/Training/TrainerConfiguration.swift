@@ -18,6 +18,8 @@ public struct TrainerConfiguration: Sendable {
   public var evaluationBatchSize: Int
   /// Where prepared datasets are shared between trials.
   public var datasets: DatasetCache
+  /// Landscape probes to run inside each trial (none by default; they never change a result).
+  public var probes: ProbeSchedule = .none
 
   public init(
     workers: Int = 1, threadsPerWorker: Int = 1, checkpointEverySteps: Int = 1000,

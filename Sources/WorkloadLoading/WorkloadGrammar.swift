@@ -25,6 +25,9 @@ public enum WorkloadGrammar {
     "budget.give_up": BudgetSection.giveUpKeys,
     "evaluation": EvaluationSection.keys,
     "execution": ExecutionSection.keys,
+    "probes": ProbesSection.keys,
+    "probes.lipschitz": ProbesSection.lipschitzKeys,
+    "probes.noise_scale": ProbesSection.noiseScaleKeys,
   ]
 
   /// Layer names a `model.layers` item may use.

@@ -7,7 +7,7 @@ import YAMLSyntax
 enum WorkloadSection {
   static let keys = [
     "stepwise", "name", "description", "dataset", "model", "optimizer", "optimizers", "study",
-    "goal", "budget", "evaluation", "execution",
+    "goal", "budget", "evaluation", "execution", "probes",
   ]
   static let required = ["stepwise", "name", "dataset", "model", "study", "goal", "budget"]
   static let supportedVersions = [1]
@@ -71,14 +71,15 @@ extension WorkloadChecker {
     let evaluation = self.evaluation(
       view["evaluation"], anchor: view.keyRange("evaluation"), budget: budget, study: study)
     let execution = self.execution(view["execution"], anchor: view.keyRange("execution"))
+    let probes = self.probes(view["probes"], anchor: view.keyRange("probes"))
 
     guard !hasErrors, let version, let name, let dataset, let model, let optimizers, let study,
-      let goal, let budget, let evaluation, let execution
+      let goal, let budget, let evaluation, let execution, let probes
     else { return nil }
     return Workload(
       languageVersion: version, name: name, description: description, dataset: dataset,
       model: model, optimizers: optimizers, study: study, goal: goal, budget: budget,
-      evaluation: evaluation, execution: execution)
+      evaluation: evaluation, execution: execution, probes: probes)
   }
 
   /// Names become directory and file names in reports: letters, digits, '.', '_' and '-'.

@@ -18,11 +18,14 @@ public struct Workload: Hashable, Sendable, Codable {
   public var budget: StepBudget
   public var evaluation: EvaluationPolicy
   public var execution: ExecutionDefaults
+  /// Landscape probes inside trials; nil (the default) runs none.
+  public var probes: ProbesSpec?
 
   public init(
     languageVersion: Int = 1, name: String, description: String? = nil, dataset: DatasetSpec,
     model: ModelSpec, optimizers: [OptimizerSpec], study: StudySpec, goal: Goal,
-    budget: StepBudget, evaluation: EvaluationPolicy, execution: ExecutionDefaults = .init()
+    budget: StepBudget, evaluation: EvaluationPolicy, execution: ExecutionDefaults = .init(),
+    probes: ProbesSpec? = nil
   ) {
     self.languageVersion = languageVersion
     self.name = name
@@ -35,5 +38,6 @@ public struct Workload: Hashable, Sendable, Codable {
     self.budget = budget
     self.evaluation = evaluation
     self.execution = execution
+    self.probes = probes
   }
 }

@@ -13,7 +13,7 @@ import Testing
     #expect(try store.schemaVersion() == Migration.latestVersion)
     let applied = try store.appliedMigrations()
     #expect(applied.map(\.version) == Migration.all.map(\.version))
-    #expect(applied.map(\.name) == ["core", "leases-and-conflicts", "evaluation-counts"])
+    #expect(applied.map(\.name) == ["core", "leases-and-conflicts", "evaluation-counts", "probes"])
     let (journal, appID, foreignKeys, synchronous) = try store.withConnection { db in
       (
         try db.scalarString("PRAGMA journal_mode"), try db.scalarInt("PRAGMA application_id"),

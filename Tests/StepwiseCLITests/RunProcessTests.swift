@@ -108,6 +108,21 @@ struct RunProcessTests {
     #expect(output.contains("equal:"))
   }
 
+  /// The same with probes: a kill during a probe loses only that probe, and the resumed run
+  /// stores the values the uninterrupted one stored.
+  @Test(.enabled(if: RunProcessTests.canRun && RunProcessTests.which("python3") != nil))
+  func killNineDuringProbesThenResumeStoresTheSameProbes() throws {
+    let binary = try #require(Self.binary)
+    let (status, output) = try Self.launch(
+      "/bin/bash",
+      [
+        Self.repository.appendingPathComponent("scripts/crash-resume.sh").path, "-n",
+        Self.slow ? "20" : "3", "-s", "11", "-b", binary, ProbeRunTests.tinyProbes,
+      ])
+    #expect(status == 0, "\(output)")
+    #expect(output.contains("equal:") && !output.contains(" 0 probes compared"), "\(output)")
+  }
+
   @Test(.enabled(if: RunProcessTests.canRun))
   func twoRunsOnOneStoreShareTheWorkWithoutRunningATrialTwice() throws {
     let binary = try #require(Self.binary)

@@ -18,6 +18,7 @@ enum MarkdownSummary {
       out += table(SummaryTables.cells(study)) + "\n"
       let notes = SummaryTables.notes(study)
       if !notes.isEmpty { out += notes.map { "- \(cell($0))\n" }.joined() + "\n" }
+      out += ProbeExport.markdown(study)
     }
     if !figures.isEmpty {
       out += "## Figures\n\n" + figures.map { "- [\(cell($0.title))](\($0.fileName))\n" }.joined()

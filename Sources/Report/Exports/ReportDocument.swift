@@ -70,6 +70,25 @@ struct ReportDocument: Encodable {
     var trials: Int
     var curves: [Curve]
     var masks: [MaskDensity]
+    /// Absent without probes.
+    var probes: [Probes]?
+  }
+
+  /// A curve's landscape probes: every stored value and the two critical batch sizes.
+  struct Probes: Encodable {
+    struct Value: Encodable {
+      var trialKey: String
+      var kind: String
+      var step: Int
+      var value: Double?
+    }
+    var optimizer: String
+    var sparsity: Double
+    var predictedCriticalBatchSize: Double?
+    var fittedCriticalBatchSize: Double?
+    var fittedIntervalLow: Double?
+    var fittedIntervalHigh: Double?
+    var values: [Value]
   }
 
   var formatVersion = ReportDocument.formatVersion
@@ -102,7 +121,20 @@ struct ReportDocument: Encodable {
             bootstrap: curve.interval,
             cells: curve.cells.map(ReportDocument.cell))
         },
-        masks: study.masks)
+        masks: study.masks,
+        probes: study.probes.isEmpty
+          ? nil
+          : study.probes.map { p in
+            Probes(
+              optimizer: p.optimizerName, sparsity: p.sparsity,
+              predictedCriticalBatchSize: p.predictedCriticalBatchSize,
+              fittedCriticalBatchSize: p.fittedCriticalBatchSize,
+              fittedIntervalLow: p.fittedInterval?.lowerBound,
+              fittedIntervalHigh: p.fittedInterval?.upperBound,
+              values: p.values.map {
+                Probes.Value(trialKey: $0.trialKey, kind: $0.kind.rawValue, step: $0.step, value: $0.value)
+              })
+          })
     }
   }
 

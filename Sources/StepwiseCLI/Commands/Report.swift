@@ -91,12 +91,15 @@ extension Stepwise {
         FileHandle.standardError.write(Data("\(phase): \(now - mark)\n".utf8))
         mark = now
       }
-      let (archive, source) = try loadResults()
+      let (archive, source, probes) = try loadResults()
       lap("read")
       let options = AnalysisOptions(
         goalThreshold: goal, goalComparison: goalComparison.flatMap(GoalComparison.init),
         regionRule: RegionRule(factor: factor), bootstrapResamples: bootstrap, seed: seed)
-      let studies = Analyzer.analyze(archive, options: options)
+      var studies = Analyzer.analyze(archive, options: options)
+      for i in studies.indices where !probes.isEmpty {
+        studies[i].probes = ProbeAnalysis.curves(studies[i], values: probes)
+      }
       lap("analyse")
       let builder = ReportBuilder(
         options: options, formats: Set(formatNames.compactMap(ReportFormat.init)),
@@ -107,11 +110,11 @@ extension Stepwise {
       print("wrote \(written.count) files to \(out)" + (index.map { " (open \($0.path))" } ?? ""))
     }
 
-    /// The results and a description of where they came from.
-    private func loadResults() throws -> (ResultsArchive, String) {
+    /// The results, a description of where they came from, and the store's probe values.
+    private func loadResults() throws -> (ResultsArchive, String, [ProbeValue]) {
       if let path = fromJSON {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        return (try ResultsArchiveJSON.decode(data), path)
+        return (try ResultsArchiveJSON.decode(data), path, [])
       }
       let path = store ?? "stepwise.sqlite"
       guard FileManager.default.fileExists(atPath: path) else {
@@ -150,7 +153,14 @@ extension Stepwise {
               MaskDensity(sparsity: $0.sparsity, method: $0.method, storedLayers: $0.layers)
             }))
       }
-      return (ResultsArchive(studies: studies), path)
+      let probes = try results.probeRecords().flatMap { key, records in
+        records.map {
+          ProbeValue(
+            trialKey: key.hex, kind: $0.kind == .lipschitz ? .lipschitz : .noiseScale,
+            step: $0.step, value: $0.value)
+        }
+      }
+      return (ResultsArchive(studies: studies), path, probes)
     }
   }
 }

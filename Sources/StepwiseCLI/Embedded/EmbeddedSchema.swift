@@ -920,6 +920,91 @@ enum EmbeddedSchema {
           "default": 1000
         }
       }
+    },
+    "probes": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "on": {
+          "oneOf": [
+            {
+              "const": "all"
+            },
+            {
+              "type": "integer",
+              "minimum": 1
+            }
+          ],
+          "default": "all",
+          "description": "all trials, or the first k trials of every cell"
+        },
+        "lipschitz": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "every_steps": {
+              "type": "integer",
+              "minimum": 1,
+              "description": "Lee et al.: 1000"
+            },
+            "gammas": {
+              "type": "array",
+              "minItems": 1,
+              "items": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "maximum": 1
+              }
+            },
+            "examples": {
+              "oneOf": [
+                {
+                  "const": "all"
+                },
+                {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              ],
+              "default": "all"
+            }
+          },
+          "required": [
+            "every_steps"
+          ],
+          "description": "Lee et al.'s Lipschitz smoothness along one optimizer step"
+        },
+        "noise_scale": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "every_steps": {
+              "type": "integer",
+              "minimum": 1
+            },
+            "batch_sizes": {
+              "type": "array",
+              "minItems": 2,
+              "maxItems": 2,
+              "items": {
+                "type": "integer",
+                "minimum": 1
+              }
+            },
+            "draws": {
+              "type": "integer",
+              "minimum": 2,
+              "default": 16
+            }
+          },
+          "required": [
+            "every_steps",
+            "batch_sizes"
+          ],
+          "description": "McCandlish et al.'s simple noise scale from two batch sizes"
+        }
+      },
+      "description": "Landscape probes inside trials; they never change a result"
     }
   },
   "required": [

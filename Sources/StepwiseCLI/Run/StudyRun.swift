@@ -98,7 +98,8 @@ struct StudyRun {
           configuration: TrainerConfiguration(
             workers: parallelism.workers, threadsPerWorker: parallelism.threadsPerWorker,
             checkpointEverySteps: checkpointEverySteps)),
-        masks: { key in table[key] })
+        masks: { key in table[key] }
+      ).probing(plan.workload.probes, into: store)
     let scheduler = Scheduler(
       ledger: ledger, runner: runner,
       configuration: SchedulerConfiguration(
@@ -178,13 +179,7 @@ struct StudyRun {
         do {
           let masks = try outcome.get()
           for (node, result) in zip(group, masks) {
-            try store.saveMask(
-              MaskRecord(
-                key: node.key, sparsity: node.sparsity, method: node.method.method.rawValue,
-                layerDensity: result.layers.filter(\.prunable).map {
-                  MaskRecord.LayerDensity(layer: $0.name, kept: $0.kept, total: $0.total)
-                },
-                mask: PackedMask(keeping: result.mask)))
+            try store.saveMask(MaskRecord(node: node, result: result))
             // Another run may have stored the node first; train under the stored one either way.
             let mask = try store.mask(node.key)?.mask.unpacked() ?? result.mask
             results.add(node.key, mask)

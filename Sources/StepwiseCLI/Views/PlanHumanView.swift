@@ -21,7 +21,7 @@ struct PlanHumanView {
       \(w.optimizers.count == 1 ? "" : "s") x \(sparsities) sparsities x \(sizes) batch sizes
         trials          \(grouped(s.trials)) = \(grouped(perCell)) per cell, \
       \(grouped(s.done)) done, \(grouped(s.pending)) to run
-        pruning masks   \(masks(s, method: method, batchSizes: sizes))
+        pruning masks   \(masks(s, method: method, batchSizes: sizes))\(probes(w.probes, s))
         largest budget  \(grouped(s.largestStepBudget)) steps
         examples        at most \(scientific(Double(s.trainingExamples))) trained, \
       \(scientific(Double(s.evaluationExamples))) evaluated
@@ -46,6 +46,21 @@ struct PlanHumanView {
       + "                  \(grouped(seeds)) scoring pass\(seeds == 1 ? "" : "es") (one per init seed, "
       + "shared by its sparsities) of \(grouped(s.pruningExamplesPerMask)) examples: "
       + "\(scientific(s.pruningFLOP)) FLOP = \(hours(s.pruningFLOP / s.throughput / 3600))"
+  }
+
+  /// The probes' line, or nothing for a workload without them (its output stays as it was).
+  func probes(_ p: ProbesSpec?, _ s: PlanSummary) -> String {
+    guard let p else { return "" }
+    var kinds: [String] = []
+    if let l = p.lipschitz { kinds.append("Lipschitz every \(grouped(l.everySteps)) steps") }
+    if let n = p.noiseScale { kinds.append("noise scale every \(grouped(n.everySteps)) steps") }
+    let on: String
+    switch p.on {
+    case .all: on = "every trial"
+    case .firstPerCell(let k): on = "the first \(grouped(k)) trial\(k == 1 ? "" : "s") of each cell"
+    }
+    return "\n  probes          \(kinds.joined(separator: ", ")) on \(on): "
+      + "at most \(scientific(s.probeFLOP)) FLOP = \(hours(s.probeFLOP / s.throughput / 3600))"
   }
 
   func table(_ s: PlanSummary) -> String {

@@ -1,0 +1,45 @@
+import Foundation
+import Planning
+import ResultsStore
+import Training
+import WorkloadModel
+
+extension ScheduledTrialRunner {
+  /// This runner with the workload's probes turned on for the trials they select, their
+  /// measurements written to `store` as each ends (a kill during a probe loses only that one).
+  func probing(_ probes: ProbesSpec?, into store: ResultsStore) -> ScheduledTrialRunner {
+    guard let probes else { return self }
+    var runner = self
+    runner.probes = { ProbeSchedule(probes, trialIndex: $0.index) }
+    runner.probed = { key, measurement in
+      do {
+        try store.recordProbe(key, ProbeRecording.record(measurement))
+      } catch {
+        FileHandle.standardError.write(
+          Data("warning: probe of trial \(key.short) not stored: \(error)\n".utf8))
+      }
+    }
+    return runner
+  }
+}
+
+/// The store's row for a trainer measurement: the headline value, and the whole measurement as
+/// JSON with sorted keys (non-finite numbers as strings, so nothing is lost).
+enum ProbeRecording {
+  static func record(_ m: ProbeMeasurement) throws -> ProbeRecord {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    switch m {
+    case .lipschitz(let l):
+      return ProbeRecord(
+        kind: .lipschitz, step: l.step, value: l.estimate,
+        detailJSON: String(decoding: try encoder.encode(l), as: UTF8.self), seconds: l.seconds)
+    case .noiseScale(let n):
+      return ProbeRecord(
+        kind: .noiseScale, step: n.step, value: n.estimate.noiseScale,
+        detailJSON: String(decoding: try encoder.encode(n), as: UTF8.self), seconds: n.seconds)
+    }
+  }
+}
