@@ -1,4 +1,5 @@
 import Kernels
+import Synchronization
 
 /// A network built from a `ModelDescription`, its parameter store, and preallocated workspace.
 ///
@@ -231,8 +232,16 @@ public final class Model: @unchecked Sendable {
         if sparsePolicy == .sparse {
           layer.path = .sparse
         } else {
-          let (dense, sparse) = try timePaths(
-            layer, batch: batch, inputGradient: needsInputGradient)
+          // One measurement per layer shape, kept count, batch and thread count in a process,
+          // so every trial of a cell takes the same path (the same bits on a rerun).
+          let key =
+            "\(layer.layerName) \(layer.inputShape) \(layer.outputShape) \(density) "
+            + "\(batch) \(threads) \(needsInputGradient)"
+          let (dense, sparse) = try Model.measuredPaths.withLock { $0[key] } ?? {
+            let timed = try timePaths(layer, batch: batch, inputGradient: needsInputGradient)
+            Model.measuredPaths.withLock { $0[key] = timed }
+            return timed
+          }()
           (choice.denseSeconds, choice.sparseSeconds) = (dense, sparse)
           layer.path = sparse < dense ? .sparse : .dense
         }
@@ -245,6 +254,9 @@ public final class Model: @unchecked Sendable {
     layerPaths = choices
     return choices
   }
+
+  /// Timings of `setMask`'s measurements in this process, by layer shape, density and batch.
+  private static let measuredPaths = Mutex<[String: (dense: Double, sparse: Double)]>([:])
 
   /// Every prunable layer in order, with whether its input gradient is ever needed (not for the
   /// network's first layer).

@@ -52,7 +52,7 @@ import Testing
   @Test(arguments: cases)
   func sparseTrainingMatchesMaskedDense(c: Case) throws {
     func build(_ policy: SparseKernelPolicy) throws -> Model {
-      let model = try Model(c.model, maxBatch: c.batch, threads: 2)
+      let model = try Model(c.model, maxBatch: c.batch, threads: 1)
       model.initialize(seed: 11)
       model.sparsePolicy = policy
       let mask = Self.mask(model.store, seed: 5)
