@@ -13,6 +13,7 @@
 #define sw_store SW_NAME(sw_store)
 #define sw_relu SW_NAME(sw_relu)
 #define sw_sum SW_NAME(sw_sum)
+#define sw_max SW_NAME(sw_max)
 
 SW_TARGET SW_INLINE sw_v8 sw_splat(float x) { return (sw_v8){x, x, x, x, x, x, x, x}; }
 
@@ -37,6 +38,12 @@ SW_TARGET SW_INLINE void sw_store(float *p, sw_v8 v, int lanes) {
 SW_TARGET SW_INLINE sw_v8 sw_relu(sw_v8 v) {
   const sw_i8 positive = v > sw_splat(0.0f);
   return (sw_v8)((sw_i8)v & positive);
+}
+
+/// Lane-wise max (the second operand where the first is not greater, as `a > b ? a : b`).
+SW_TARGET SW_INLINE sw_v8 sw_max(sw_v8 a, sw_v8 b) {
+  const sw_i8 greater = a > b;
+  return (sw_v8)(((sw_i8)a & greater) | ((sw_i8)b & ~greater));
 }
 
 /// Lane sum in a fixed order (pairwise), the same on both paths.
@@ -257,12 +264,92 @@ SW_TARGET static void SW_NAME(dense_backward_data)(
   }
 }
 
+/// 2x2 stride-2 max pool with ReLU after (relu(max) = max(relu)) over planes whose size is even,
+/// 8 outputs per step: the two rows' maxima, then even against odd columns.
+SW_TARGET static void SW_NAME(maxpool2_forward)(
+  const float *x, float *y, int planes, int height, int width) {
+  const int oh = height / 2, ow = width / 2, body = ow & ~7;
+  for (int p = 0; p < planes; p++) {
+    const float *xp = x + (int64_t)p * height * width;
+    float *yp = y + (int64_t)p * oh * ow;
+    for (int i = 0; i < oh; i++) {
+      const float *r0 = xp + 2 * i * width, *r1 = r0 + width;
+      float *out = yp + i * ow;
+      for (int j = 0; j < body; j += 8) {
+        const sw_v8 a = sw_max(sw_load(r0 + 2 * j), sw_load(r1 + 2 * j));
+        const sw_v8 b = sw_max(sw_load(r0 + 2 * j + 8), sw_load(r1 + 2 * j + 8));
+        const sw_v8 even = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+        const sw_v8 odd = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);
+        sw_store(out + j, sw_relu(sw_max(even, odd)), 8);
+      }
+      for (int j = body; j < ow; j++) {
+        float m = r0[2 * j];
+        if (r0[2 * j + 1] > m) m = r0[2 * j + 1];
+        if (r1[2 * j] > m) m = r1[2 * j];
+        if (r1[2 * j + 1] > m) m = r1[2 * j + 1];
+        out[j] = m > 0 ? m : 0;
+      }
+    }
+  }
+}
+
+/// The gradient of `maxpool2_forward`: each window's dy goes to its first maximum in row-major
+/// order, and only where that maximum is positive; every other element gets zero.
+SW_TARGET static void SW_NAME(maxpool2_backward)(
+  const float *x, const float *dy, float *dx, int planes, int height, int width) {
+  const int oh = height / 2, ow = width / 2, body = ow & ~7;
+  const sw_v8 zero = sw_splat(0.0f);
+  for (int p = 0; p < planes; p++) {
+    const float *xp = x + (int64_t)p * height * width;
+    float *dxp = dx + (int64_t)p * height * width;
+    const float *dyp = dy + (int64_t)p * oh * ow;
+    for (int i = 0; i < oh; i++) {
+      const float *r0 = xp + 2 * i * width, *r1 = r0 + width;
+      float *d0 = dxp + 2 * i * width, *d1 = d0 + width;
+      const float *g = dyp + i * ow;
+      for (int j = 0; j < body; j += 8) {
+        const sw_v8 a0 = sw_load(r0 + 2 * j), a1 = sw_load(r0 + 2 * j + 8);
+        const sw_v8 b0 = sw_load(r1 + 2 * j), b1 = sw_load(r1 + 2 * j + 8);
+        const sw_v8 x00 = __builtin_shufflevector(a0, a1, 0, 2, 4, 6, 8, 10, 12, 14);
+        const sw_v8 x01 = __builtin_shufflevector(a0, a1, 1, 3, 5, 7, 9, 11, 13, 15);
+        const sw_v8 x10 = __builtin_shufflevector(b0, b1, 0, 2, 4, 6, 8, 10, 12, 14);
+        const sw_v8 x11 = __builtin_shufflevector(b0, b1, 1, 3, 5, 7, 9, 11, 13, 15);
+        const sw_v8 m = sw_max(sw_max(x00, x01), sw_max(x10, x11));
+        const sw_i8 positive = m > zero;
+        const sw_i8 h00 = x00 == m;
+        const sw_i8 h01 = (x01 == m) & ~h00;
+        const sw_i8 h10 = (x10 == m) & ~(h00 | h01);
+        const sw_i8 h11 = ~(h00 | h01 | h10);
+        const sw_i8 gv = (sw_i8)sw_load(g + j) & positive;
+        const sw_v8 g00 = (sw_v8)(gv & h00), g01 = (sw_v8)(gv & h01);
+        const sw_v8 g10 = (sw_v8)(gv & h10), g11 = (sw_v8)(gv & h11);
+        sw_store(d0 + 2 * j, __builtin_shufflevector(g00, g01, 0, 8, 1, 9, 2, 10, 3, 11), 8);
+        sw_store(d0 + 2 * j + 8, __builtin_shufflevector(g00, g01, 4, 12, 5, 13, 6, 14, 7, 15), 8);
+        sw_store(d1 + 2 * j, __builtin_shufflevector(g10, g11, 0, 8, 1, 9, 2, 10, 3, 11), 8);
+        sw_store(d1 + 2 * j + 8, __builtin_shufflevector(g10, g11, 4, 12, 5, 13, 6, 14, 7, 15), 8);
+      }
+      for (int j = body; j < ow; j++) {
+        const float v[4] = {r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]};
+        int at = 0;
+        for (int k = 1; k < 4; k++)
+          if (v[k] > v[at]) at = k;
+        const float gj = v[at] > 0 ? g[j] : 0.0f;
+        d0[2 * j] = at == 0 ? gj : 0.0f;
+        d0[2 * j + 1] = at == 1 ? gj : 0.0f;
+        d1[2 * j] = at == 2 ? gj : 0.0f;
+        d1[2 * j + 1] = at == 3 ? gj : 0.0f;
+      }
+    }
+  }
+}
+
 #undef sw_splat
 #undef sw_load
 #undef sw_load_lanes
 #undef sw_store
 #undef sw_relu
 #undef sw_sum
+#undef sw_max
 #undef SW_NAME
 #undef SW_CAT
 #undef SW_CAT2

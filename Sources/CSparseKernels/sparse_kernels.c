@@ -151,3 +151,18 @@ void sw_dense_backward_data(
   else
     dense_backward_data_portable(rows, units, inputs, weights, dyt, dxt, lanes, laneFirst, laneEnd);
 }
+
+void sw_maxpool2_forward(const float *x, float *y, int planes, int height, int width) {
+  if (sw_sparse_path())
+    maxpool2_forward_avx2(x, y, planes, height, width);
+  else
+    maxpool2_forward_portable(x, y, planes, height, width);
+}
+
+void sw_maxpool2_backward(
+  const float *x, const float *dy, float *dx, int planes, int height, int width) {
+  if (sw_sparse_path())
+    maxpool2_backward_avx2(x, dy, dx, planes, height, width);
+  else
+    maxpool2_backward_portable(x, dy, dx, planes, height, width);
+}

@@ -84,6 +84,7 @@ public final class SparseConvolutionKernel {
       repeating: 0, count: g.outChannels * g.inChannels * g.kernelHeight * g.kernelWidth)
     let (rows, prepared, partial) = (self.rows, self.prepared.pointer, self.partial.pointer)
     let ranges = rows.balancedRanges(min(KernelThreads.current, g.outChannels))
+    StepProfiler.measure("sparse conv weights") {
     withUnsafePointer(to: &shape) { s in
       KernelThreads.parallelFor(ranges.count) { parts in
         for p in parts where !ranges[p].isEmpty {
@@ -93,16 +94,19 @@ public final class SparseConvolutionKernel {
         }
       }
     }
+    }
     guard let diffSrc else { return }
     let parts = max(1, min(KernelThreads.current, batch))
     while scratch.count < parts { scratch.append(AlignedFloats(Int(shape.preparedCount))) }
     let buffers = scratch.map(\.pointer)
+    StepProfiler.measure("sparse conv data") {
     withUnsafePointer(to: &shape) { s in
       KernelThreads.parallelParts(batch) { part, range in
         sw_conv_backward_data(
           s, rows.c, weights, diffDst, diffSrc, buffers[part], Int32(range.lowerBound),
           Int32(range.upperBound))
       }
+    }
     }
   }
 }

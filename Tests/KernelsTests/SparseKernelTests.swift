@@ -209,3 +209,33 @@ import Testing
     KernelThreads.set(1)
   }
 }
+
+/// The vectorised 2x2 pool against `Pooling` (arg-max and relu), with many ties (values on a
+/// coarse grid) and widths with and without a vector tail.
+@Suite(.serialized) struct PairMaxPoolTests {
+  @Test(arguments: [(3, 24, 24), (2, 8, 8), (2, 6, 40), (1, 2, 2), (4, 10, 34)])
+  func matchesPoolingWithReLU(planes: Int, height: Int, width: Int) {
+    var rng = TestRandom(seed: UInt64(planes * 100 + width))
+    let x = (0..<(planes * height * width)).map { _ in Float((rng.uniform() * 3).rounded()) / 2 }
+    let dy = rng.uniforms(planes * height * width / 4).map(Float.init)
+    var expectedY = [Float](repeating: .nan, count: dy.count)
+    var argmax = [Int32](repeating: 0, count: dy.count)
+    Pooling.maxForward(
+      x, &expectedY, argmax: &argmax, planes: planes, height: height, width: width, window: 2,
+      stride: 2, relu: true)
+    var expectedDx = [Float](repeating: .nan, count: x.count)
+    Pooling.maxBackward(
+      dy, argmax: argmax, &expectedDx, planes: planes, height: height, width: width, window: 2,
+      stride: 2, relu: expectedY)
+    for portable in [false, true] {
+      SparseKernelPath.forcePortable(portable)
+      defer { SparseKernelPath.forcePortable(false) }
+      var y = [Float](repeating: .nan, count: dy.count)
+      var dx = [Float](repeating: .nan, count: x.count)
+      PairMaxPool.forward(x, &y, planes: planes, height: height, width: width)
+      PairMaxPool.backward(x: x, dy: dy, dx: &dx, planes: planes, height: height, width: width)
+      #expect(y == expectedY, "portable \(portable)")
+      #expect(dx == expectedDx, "portable \(portable)")
+    }
+  }
+}

@@ -86,4 +86,12 @@ void sw_dense_backward_data(
   sw_sparse_rows rows, int units, int inputs, const float *weights, const float *dyt,
   float *dxt, int lanes, int laneFirst, int laneEnd);
 
+/// y = relu(2x2 stride-2 max pool of x) over `planes` planes of even height x width.
+void sw_maxpool2_forward(const float *x, float *y, int planes, int height, int width);
+
+/// dx = the gradient of `sw_maxpool2_forward` given dy: dy to each window's first maximum
+/// (row-major), only where it is positive; zero elsewhere.
+void sw_maxpool2_backward(
+  const float *x, const float *dy, float *dx, int planes, int height, int width);
+
 #endif

@@ -103,18 +103,29 @@ public final class ConvReLUMaxPool: PrunableLayer {
     _ y: UnsafeMutablePointer<Float>, batch: Int, weight: ParameterBinding
   ) {
     let act = activation.pointer
-    sparse.forward(
-      src: x, weights: weight.value, bias: convolution.bias?.value, dst: act, batch: batch)
+    StepProfiler.measure("\(convolution.name) sparse conv") {
+      sparse.forward(
+        src: x, weights: weight.value, bias: convolution.bias?.value, dst: act, batch: batch)
+    }
     let (channels, plane, pooled) = planeSizes
     let conv = convolution.outputShape
-    guard let a = argmax.baseAddress else { return }
-    let (window, stride) = (self.window, self.stride)
-    KernelThreads.parallelFor(batch) { examples in
-      let first = examples.lowerBound * channels
-      Pooling.maxForward(
-        act + first * plane, y + first * pooled, argmax: a + first * pooled,
-        planes: examples.count * channels, height: conv.height, width: conv.width,
-        window: window, stride: stride, relu: true)
+    StepProfiler.measure("\(convolution.name) sparse pool") {
+      if PairMaxPool.applies(
+        window: window, stride: stride, height: conv.height, width: conv.width)
+      {
+        PairMaxPool.forward(
+          act, y, planes: batch * channels, height: conv.height, width: conv.width)
+        return
+      }
+      guard let a = argmax.baseAddress else { return }
+      let (window, stride) = (self.window, self.stride)
+      KernelThreads.parallelFor(batch) { examples in
+        let first = examples.lowerBound * channels
+        Pooling.maxForward(
+          act + first * plane, y + first * pooled, argmax: a + first * pooled,
+          planes: examples.count * channels, height: conv.height, width: conv.width,
+          window: window, stride: stride, relu: true)
+      }
     }
   }
 
@@ -126,14 +137,24 @@ public final class ConvReLUMaxPool: PrunableLayer {
     let dAct = activationGradient.pointer
     let (channels, plane, pooled) = planeSizes
     let conv = convolution.outputShape
-    guard let a = argmax.baseAddress else { return }
-    let (window, stride) = (self.window, self.stride)
-    KernelThreads.parallelFor(batch) { examples in
-      let first = examples.lowerBound * channels
-      Pooling.maxBackward(
-        dy + first * pooled, argmax: a + first * pooled, dAct + first * plane,
-        planes: examples.count * channels, height: conv.height, width: conv.width,
-        window: window, stride: stride, relu: y + first * pooled)
+    StepProfiler.measure("\(convolution.name) sparse poolBackward") {
+      if PairMaxPool.applies(
+        window: window, stride: stride, height: conv.height, width: conv.width)
+      {
+        PairMaxPool.backward(
+          x: activation.pointer, dy: dy, dx: dAct, planes: batch * channels,
+          height: conv.height, width: conv.width)
+        return
+      }
+      guard let a = argmax.baseAddress else { return }
+      let (window, stride) = (self.window, self.stride)
+      KernelThreads.parallelFor(batch) { examples in
+        let first = examples.lowerBound * channels
+        Pooling.maxBackward(
+          dy + first * pooled, argmax: a + first * pooled, dAct + first * plane,
+          planes: examples.count * channels, height: conv.height, width: conv.width,
+          window: window, stride: stride, relu: y + first * pooled)
+      }
     }
     sparse.backward(
       weights: weight.value, diffDst: dAct, diffSrc: dx, diffWeights: targets.weight,
