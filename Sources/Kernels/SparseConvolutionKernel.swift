@@ -23,6 +23,12 @@ public final class SparseConvolutionKernel {
   let prepared: AlignedFloats
   let partial: AlignedFloats
   private var scratch: [AlignedFloats] = []
+  /// Stride 1: the input gradient as a forward convolution of dy with the flipped, transposed
+  /// kernel (`transposedShape`, rows per input channel), accumulated in registers; scattering
+  /// into the input gradient instead stalls on store forwarding (neighbouring taps write
+  /// overlapping unaligned vectors). Nil for other strides, which scatter.
+  private var transposedShape: sw_conv_shape?
+  private let transposedRows: SparseRows?
 
   /// `mask` `(O, I, kH, kW)`, nonzero = kept.
   public init(_ g: ConvGeometry, mask: UnsafePointer<Float>) {
@@ -51,6 +57,48 @@ public final class SparseConvolutionKernel {
     }
     prepared = AlignedFloats(max(g.batch, 1) * perExample)
     partial = AlignedFloats(8 * rows.count)
+    if sh == 1 && sw == 1 {
+      let (shape, rows) = Self.transposed(g, mask: mask)
+      transposedShape = shape
+      transposedRows = rows
+    } else {
+      transposedShape = nil
+      transposedRows = nil
+    }
+  }
+
+  /// dx = conv(dy padded by k-1-pad, W flipped and transposed), stride 1: in channels O, out
+  /// channels I, output exactly H x W.
+  private static func transposed(
+    _ g: ConvGeometry, mask: UnsafePointer<Float>
+  ) -> (sw_conv_shape, SparseRows) {
+    let (kh, kw) = (g.kernelHeight, g.kernelWidth)
+    let (top, left) = (kh - 1 - g.padTop, kw - 1 - g.padLeft)
+    let paddedHeight = g.outHeight + top + (kh - 1 - g.padBottom)
+    let paddedWidth = g.outWidth + left + (kw - 1 - g.padRight)
+    let phaseWidth = max(paddedWidth, (g.inWidth + 7) / 8 * 8 + kw - 1)
+    let phaseHeight = max(paddedHeight, g.inHeight + kh - 1)
+    let shape = sw_conv_shape(
+      inChannels: Int32(g.outChannels), inHeight: Int32(g.outHeight), inWidth: Int32(g.outWidth),
+      outChannels: Int32(g.inChannels), outHeight: Int32(g.inHeight), outWidth: Int32(g.inWidth),
+      kernelHeight: Int32(kh), kernelWidth: Int32(kw), strideHeight: 1, strideWidth: 1,
+      padTop: Int32(top), padLeft: Int32(left), phaseHeight: Int32(phaseHeight),
+      phaseWidth: Int32(phaseWidth),
+      preparedCount: Int64(g.outChannels * phaseHeight * phaseWidth + 8))
+    // Row c, entry (o, i, j) reads dy[o] at tap (i, j) with the weight W[o, c, kh-1-i, kw-1-j].
+    let rows = SparseRows(
+      rows: g.inChannels, perRow: g.outChannels * kh * kw, mask: mask,
+      inputOffset: { k in
+        let (o, rest) = k.quotientAndRemainder(dividingBy: kh * kw)
+        let (i, j) = rest.quotientAndRemainder(dividingBy: kw)
+        return (o * phaseHeight + i) * phaseWidth + j
+      },
+      source: { c, k in
+        let (o, rest) = k.quotientAndRemainder(dividingBy: kh * kw)
+        let (i, j) = rest.quotientAndRemainder(dividingBy: kw)
+        return ((o * g.inChannels + c) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)
+      })
+    return (shape, rows)
   }
 
   /// dst `(N, O, Ho, Wo)` = conv(src, weights) + bias, relu'd if `relu`; `batch` at most
@@ -97,8 +145,27 @@ public final class SparseConvolutionKernel {
     }
     guard let diffSrc else { return }
     let parts = max(1, min(KernelThreads.current, batch))
-    while scratch.count < parts { scratch.append(AlignedFloats(Int(shape.preparedCount))) }
+    let scratchCount = Int(transposedShape?.preparedCount ?? shape.preparedCount)
+    while scratch.count < parts { scratch.append(AlignedFloats(scratchCount)) }
     let buffers = scratch.map(\.pointer)
+    if var t = transposedShape, let tRows = transposedRows {
+      let (dyCount, dxCount) = (
+        g.outChannels * g.outHeight * g.outWidth, g.inChannels * g.inHeight * g.inWidth
+      )
+      StepProfiler.measure("sparse conv data") {
+        withUnsafePointer(to: &t) { s in
+          KernelThreads.parallelParts(batch) { part, range in
+            // One example at a time through this thread's scratch (its padding stays zero).
+            for n in range {
+              sw_conv_prepare(s, diffDst + n * dyCount, buffers[part], 0, 1)
+              sw_conv_forward(
+                s, tRows.c, buffers[part], weights, nil, diffSrc + n * dxCount, 0, 0, 1)
+            }
+          }
+        }
+      }
+      return
+    }
     StepProfiler.measure("sparse conv data") {
     withUnsafePointer(to: &shape) { s in
       KernelThreads.parallelParts(batch) { part, range in

@@ -11,9 +11,14 @@ final class SparseRows {
   let weightIndex: UnsafeMutableBufferPointer<Int32>
 
   /// `mask` is `rows x perRow`, row-major; `inputOffset(k)` is the input offset of the `k`-th
-  /// weight within a row.
-  init(rows: Int, perRow: Int, mask: UnsafePointer<Float>, inputOffset: (Int) -> Int) {
+  /// weight within a row. `source(r, k)`, when given, is the flat index in `mask` (and in the
+  /// weights) of row r's k-th weight (a transposed or flipped view); row-major otherwise.
+  init(
+    rows: Int, perRow: Int, mask: UnsafePointer<Float>, inputOffset: (Int) -> Int,
+    source: ((Int, Int) -> Int)? = nil
+  ) {
     self.rows = rows
+    let index = source ?? { r, k in r * perRow + k }
     var kept = 0
     for i in 0..<(rows * perRow) where mask[i] != 0 { kept += 1 }
     count = kept
@@ -24,9 +29,9 @@ final class SparseRows {
     var e = 0
     for r in 0..<rows {
       rowStart[r] = Int32(e)
-      for k in 0..<perRow where mask[r * perRow + k] != 0 {
+      for k in 0..<perRow where mask[index(r, k)] != 0 {
         offset[e] = offsets[k]
-        weightIndex[e] = Int32(r * perRow + k)
+        weightIndex[e] = Int32(index(r, k))
         e += 1
       }
     }
