@@ -12,6 +12,8 @@ public struct ScheduledTrialRunner: TrialRunning {
   public var trainer: TrialRunner
   /// The mask of a pruning node (by its key), or nil when the node has none stored.
   public var masks: @Sendable (TrialKey) -> [Float]?
+  /// Told every trial's report (the run's log shows the kernel paths and all-reduce bytes).
+  public var reported: @Sendable (TrialSpec, TrialReport) -> Void = { _, _ in }
 
   public init(trainer: TrialRunner, masks: @escaping @Sendable (TrialKey) -> [Float]?) {
     self.trainer = trainer
@@ -31,6 +33,7 @@ public struct ScheduledTrialRunner: TrialRunning {
     let monitor = Self.monitor(for: session)
     let report = runner.run(
       spec, mask: mask, resumingFrom: checkpoint?.bytes, monitor: monitor)
+    reported(spec, report)
     return Self.outcome(report.end)
   }
 
