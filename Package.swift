@@ -63,9 +63,14 @@ let package = Package(
       name: "Scheduling", dependencies: ["Planning", "WorkloadModel"], exclude: ["README.md"]),
 
     // MARK: Back end: one trial
-    /// Unsafe-buffer kernels on oneDNN, and naive reference kernels for tests.
+    /// Sparse-weight kernels in C, each built for AVX2+FMA and for baseline x86-64 and chosen
+    /// at run time (Swift itself compiles for baseline x86-64: no FMA). Optimised in every build.
     .target(
-      name: "Kernels", dependencies: ["CDNNL"], exclude: ["README.md"],
+      name: "CSparseKernels", exclude: ["README.md", "kernel_bodies.h"],
+      cSettings: [.unsafeFlags(["-O3"])]),
+    /// Unsafe-buffer kernels on oneDNN and sparse kernels, and naive reference kernels for tests.
+    .target(
+      name: "Kernels", dependencies: ["CDNNL", "CSparseKernels"], exclude: ["README.md"],
       swiftSettings: optimizedInDebug),
     /// Layers (forward and backward side by side), models, parameter store, initialisers, optimizers.
     .target(

@@ -6,10 +6,16 @@
 #
 # Usage: scripts/bench-vs-torch.sh [ROUNDS]   (THREADS=2 by default; needs /usr/bin/python3
 #        with python3-torch)
+# SPARSITY=0.9 runs Stepwise's Simple-CNN pruned by SNIP on MNIST (DATA, default
+# ../shared/data/mnist) on its sparse kernels, against PyTorch's dense step (which is what a
+# masked PyTorch step costs: `w * mask` runs the dense kernels).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 threads=${THREADS:-2}
+sparsity=${SPARSITY:-0}
+sparse=()
+if [ "$sparsity" != 0 ]; then sparse=(--sparsity "$sparsity" --mask snip --data "${DATA:-../shared/data/mnist}"); fi
 torch=../shared/reference/torch_baseline.py
 swift build -c release --product stepwise >/dev/null
 out=$(mktemp -d)
@@ -17,11 +23,12 @@ trap 'rm -rf "$out"' EXIT
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$rounds"); do
   .build/release/stepwise bench --model simple-cnn --batch-sizes 1,16,64,256,1024,4096 \
-    --threads "$threads" --repeats 3 --seconds 1 --json >"$out/sw-cnn-$r.json" 2>/dev/null
+    --threads "$threads" --repeats 3 --seconds 1 "${sparse[@]}" --json >"$out/sw-cnn-$r.json" 2>/dev/null
   /usr/bin/python3 "$torch" --models simple_cnn_l21 --threads "$threads" \
     --batch-sizes 1,16,64,256,1024,4096 --repeats 3 --min-rep-s 1 >"$out/pt-cnn-$r.txt" 2>&1
   .build/release/stepwise bench --model resnet-8 --batch-sizes 1,16,64,256 --max-batch 256 \
-    --threads "$threads" --repeats 3 --seconds 1 --json >"$out/sw-r8-$r.json" 2>/dev/null
+    --threads "$threads" --repeats 3 --seconds 1 ${SPARSITY:+--sparsity "$sparsity"} --json \
+    >"$out/sw-r8-$r.json" 2>/dev/null
   /usr/bin/python3 "$torch" --models resnet8_l21 --threads "$threads" \
     --batch-sizes 1,16,64,256 --repeats 3 --min-rep-s 1 >"$out/pt-r8-$r.txt" 2>&1
 done

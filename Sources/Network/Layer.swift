@@ -9,10 +9,20 @@ public struct ParameterDeclaration: Hashable, Sendable {
   public var fanOut: Int
 }
 
-/// Pointers to one declared tensor in the store: its values and its gradient.
+/// Pointers to one declared tensor in the store: its values, its gradient and its 0/1 mask.
 public struct ParameterBinding {
   public var value: UnsafeMutablePointer<Float>
   public var gradient: UnsafeMutablePointer<Float>
+  public var mask: UnsafePointer<Float>?
+
+  public init(
+    value: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+    mask: UnsafePointer<Float>? = nil
+  ) {
+    self.value = value
+    self.gradient = gradient
+    self.mask = mask
+  }
 }
 
 /// One differentiable layer on NCHW batches, forward and backward side by side.

@@ -1,4 +1,5 @@
 import Kernels
+import Synchronization
 
 /// A network built from a `ModelDescription`, its parameter store, and preallocated workspace.
 ///
@@ -23,6 +24,12 @@ public final class Model: @unchecked Sendable {
   private let context: DNNLContext
   private let logitsBuffer: FloatBuffer
   private let dLogitsBuffer: FloatBuffer
+  /// How `setMask` picks each prunable layer's kernel (`STEPWISE_SPARSE_KERNELS` by default).
+  public var sparsePolicy = SparseKernelPolicy.fromEnvironment
+  /// The path each prunable layer took at the last `setMask` (empty before one).
+  public private(set) var layerPaths: [LayerPathChoice] = []
+  /// The store's `maskGeneration` the sparse kernels were built for.
+  private var kernelMaskGeneration = 0
 
   /// Builds the layers, lays out the store (parameters zero until `initialize`), and allocates
   /// the workspace for `maxBatch` examples.
@@ -61,7 +68,8 @@ public final class Model: @unchecked Sendable {
     network.bind(
       slices.map {
         ParameterBinding(
-          value: store.parameters + $0.offset, gradient: store.gradients + $0.offset)
+          value: store.parameters + $0.offset, gradient: store.gradients + $0.offset,
+          mask: UnsafePointer(store.masks + $0.offset))
       })
     context = try DNNLContext()
     KernelThreads.set(threads)
@@ -81,6 +89,7 @@ public final class Model: @unchecked Sendable {
   public func initialize(seed: UInt64, initializer: VarianceScaling = .leeEtAl) {
     let ones = [Float](repeating: 1, count: store.count)
     ones.withUnsafeBufferPointer { store.setMask($0) }
+    useDenseKernels()
     for (index, slice) in store.slices.enumerated() {
       let target = UnsafeMutableBufferPointer(
         start: store.parameters + slice.offset, count: slice.count)
@@ -108,6 +117,7 @@ public final class Model: @unchecked Sendable {
     gradientDenominator: Int? = nil, accumulate: Bool = false, temperature: Float = 1
   ) throws -> (loss: Float, correct: Int) {
     KernelThreads.set(threads)
+    checkKernelMask()
     let denominator = gradientDenominator ?? count
     let stride = modelDescription.input.count
     var lossSum = 0.0
@@ -140,6 +150,7 @@ public final class Model: @unchecked Sendable {
     input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int
   ) throws -> (lossSum: Double, correct: Int) {
     KernelThreads.set(threads)
+    checkKernelMask()
     let stride = modelDescription.input.count
     var lossSum = 0.0
     var correct = 0
@@ -160,6 +171,7 @@ public final class Model: @unchecked Sendable {
     input: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>
   ) throws {
     KernelThreads.set(threads)
+    checkKernelMask()
     let stride = modelDescription.input.count
     var start = 0
     while start < count {
@@ -192,6 +204,119 @@ public final class Model: @unchecked Sendable {
     }
     KernelThreads.set(threads)
     return try visit(network.layers)
+  }
+
+  // MARK: Sparse kernels
+
+  /// Installs a pruning mask (`ParameterStore.setMask`) and chooses each prunable layer's
+  /// kernel by `sparsePolicy`: the compressed forms are built here, once per mask. `measured`
+  /// times one forward and backward pass of each layer on both paths at `measureBatch`
+  /// (default `maxBatch`; capped at it) and keeps the faster. Returns the choices
+  /// (also in `layerPaths`).
+  @discardableResult
+  public func setMask(
+    _ mask: UnsafeBufferPointer<Float>, measureBatch: Int? = nil
+  ) throws -> [LayerPathChoice] {
+    store.setMask(mask)
+    KernelThreads.set(threads)
+    useDenseKernels()
+    kernelMaskGeneration = store.maskGeneration
+    let batch = min(max(measureBatch ?? maxBatch, 1), maxBatch)
+    var choices: [LayerPathChoice] = []
+    for (layer, needsInputGradient) in prunableLayers() {
+      let density = layer.weightDensity
+      var choice = LayerPathChoice(
+        layer: layer.layerName, density: density, path: .dense, batch: batch)
+      if store.isMasked && density < 1 && sparsePolicy != .dense {
+        layer.buildSparseKernel()
+        if sparsePolicy == .sparse {
+          layer.path = .sparse
+        } else {
+          // One measurement per layer shape, kept count, batch and thread count in a process,
+          // so every trial of a cell takes the same path (the same bits on a rerun).
+          let key =
+            "\(layer.layerName) \(layer.inputShape) \(layer.outputShape) \(density) "
+            + "\(batch) \(threads) \(needsInputGradient)"
+          let (dense, sparse) = try Model.measuredPaths.withLock { $0[key] } ?? {
+            let timed = try timePaths(layer, batch: batch, inputGradient: needsInputGradient)
+            Model.measuredPaths.withLock { $0[key] = timed }
+            return timed
+          }()
+          (choice.denseSeconds, choice.sparseSeconds) = (dense, sparse)
+          layer.path = sparse < dense ? .sparse : .dense
+        }
+        if layer.path == .dense { layer.dropSparseKernel() }
+        choice.path = layer.path
+      }
+      choices.append(choice)
+    }
+    store.zeroGradients()
+    layerPaths = choices
+    return choices
+  }
+
+  /// Timings of `setMask`'s measurements in this process, by layer shape, density and batch.
+  private static let measuredPaths = Mutex<[String: (dense: Double, sparse: Double)]>([:])
+
+  /// Every prunable layer in order, with whether its input gradient is ever needed (not for the
+  /// network's first layer).
+  private func prunableLayers() -> [(PrunableLayer, Bool)] {
+    func visit(_ layers: [Layer], top: Bool) -> [(PrunableLayer, Bool)] {
+      layers.enumerated().flatMap { (index, layer) -> [(PrunableLayer, Bool)] in
+        if let prunable = layer as? PrunableLayer { return [(prunable, !(top && index == 0))] }
+        if let residual = layer as? Residual { return visit(residual.body.layers, top: false) }
+        return []
+      }
+    }
+    return visit(network.layers, top: true)
+  }
+
+  /// All prunable layers back on the dense path (after `initialize`, or when the store's mask
+  /// changed behind the model's back).
+  private func useDenseKernels() {
+    for (layer, _) in prunableLayers() { layer.dropSparseKernel() }
+    layerPaths = []
+    kernelMaskGeneration = store.maskGeneration
+  }
+
+  /// A mask installed with `store.setMask` directly (not `setMask`) leaves sparse kernels built
+  /// for another mask: fall back to dense, which is right for any mask.
+  private func checkKernelMask() {
+    if kernelMaskGeneration != store.maskGeneration { useDenseKernels() }
+  }
+
+  /// Best of three interleaved timings of one forward and backward pass on each path, on
+  /// fixed pseudo-random data of the layer's shapes (gradients land in the store, which
+  /// `setMask` zeroes afterwards).
+  private func timePaths(
+    _ layer: PrunableLayer, batch: Int, inputGradient: Bool
+  ) throws -> (dense: Double, sparse: Double) {
+    let (inCount, outCount) = (batch * layer.inputShape.count, batch * layer.outputShape.count)
+    let x = FloatBuffer(count: inCount)
+    let y = FloatBuffer(count: outCount)
+    let dy = FloatBuffer(count: outCount)
+    let dx = FloatBuffer(count: inputGradient ? inCount : 0)
+    for i in 0..<inCount { x.pointer[i] = Float((i &* 7919) % 255) / 255 - 0.25 }
+    for i in 0..<outCount { dy.pointer[i] = Float((i &* 104729) % 251) / 251 - 0.5 }
+    let clock = ContinuousClock()
+    func run(_ path: KernelPath) throws -> Double {
+      layer.path = path
+      let start = clock.now
+      try layer.forward(x.pointer, y.pointer, batch: batch)
+      try layer.backward(
+        x: x.pointer, y: y.pointer, dy: dy.pointer, dx: inputGradient ? dx.pointer : nil,
+        batch: batch, accumulate: false)
+      let (seconds, attoseconds) = (clock.now - start).components
+      return Double(seconds) + Double(attoseconds) * 1e-18
+    }
+    _ = try run(.dense)  // creates oneDNN's primitives for this batch
+    _ = try run(.sparse)
+    var best = (dense: Double.infinity, sparse: Double.infinity)
+    for _ in 0..<3 {
+      best.dense = min(best.dense, try run(.dense))
+      best.sparse = min(best.sparse, try run(.sparse))
+    }
+    return best
   }
 
   // MARK: Building

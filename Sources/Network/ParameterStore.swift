@@ -40,6 +40,8 @@ public final class ParameterStore: @unchecked Sendable {
   public let masks: UnsafeMutablePointer<Float>
   /// True once a mask with any zero is installed; the optimizer skips mask work when false.
   public private(set) var isMasked = false
+  /// Counts `setMask` and `copy` calls: a model rebuilds its sparse kernels when this moves.
+  public private(set) var maskGeneration = 0
   private let storage: [FloatBuffer]
 
   init(slices: [ParameterSlice]) {
@@ -76,6 +78,7 @@ public final class ParameterStore: @unchecked Sendable {
       if m == 0 { anyZero = true }
     }
     isMasked = anyZero
+    maskGeneration += 1
   }
 
   /// Number of parameters the mask keeps.
@@ -95,6 +98,7 @@ public final class ParameterStore: @unchecked Sendable {
     parameters.update(from: other.parameters, count: count)
     masks.update(from: other.masks, count: count)
     isMasked = other.isMasked
+    maskGeneration += 1
     if copyVelocity { velocity.update(from: other.velocity, count: count) }
   }
 

@@ -36,6 +36,10 @@ final class RankLoop {
   private var secondsSinceEvaluation = 0.0
   private var evaluations: [EvaluationEvent] = []
   private let probes: LandscapeProbes?
+  /// Under a mask: the gradient all-reduce of kept entries only (see `installMask`).
+  private var gradientReduce: MaskedAllReduce?
+  /// The training micro-batch, at which `Model.setMask` times each layer's two kernels.
+  private let microBatch: Int
 
   init(
     spec: TrialSpec, plan: TrialModel, data: PreparedDataset, comm: any Communicator,
@@ -52,6 +56,7 @@ final class RankLoop {
     shard = (comm.rank * b / w)..<((comm.rank + 1) * b / w)
     let maxShard = (b + w - 1) / w
     let microBatch = max(1, min(configuration.evaluationBatchSize, max(maxShard, 1)))
+    self.microBatch = microBatch
     let evalBatch = max(1, configuration.evaluationBatchSize)
     model = try Model(
       plan.description, maxBatch: max(microBatch, min(evalBatch, data.validation.count)),
@@ -86,7 +91,7 @@ final class RankLoop {
           "the mask has \(mask.count) entries but \(plan.description.name) has \(store.count) "
             + "parameters")
       }
-      mask.withUnsafeBufferPointer { store.setMask($0) }
+      try installMask(mask)
     }
     if let checkpoint { try restore(checkpoint) }
     // Every rank starts from rank 0's parameters (identical by construction; this makes it so
@@ -99,9 +104,13 @@ final class RankLoop {
     let end = try train()
     let seconds = started.duration(to: .now).seconds
     let examples = Double(spec.batchSize) * Double(step - (checkpoint?.step ?? 0))
-    return TrialReport(
+    var report = TrialReport(
       end: end, evaluations: evaluations, steps: step, seconds: seconds,
       examplesPerSecond: trainingSeconds > 0 ? examples / trainingSeconds : 0)
+    report.layerPaths = model.layerPaths.map(\.description)
+    report.allReduceBytesPerStep =
+      comm.size > 1 ? (gradientReduce?.bytesPerCall ?? store.count * MemoryLayout<Float>.stride) : 0
+    return report
   }
 
   private func restore(_ checkpoint: TrainingCheckpoint) throws {
@@ -113,7 +122,7 @@ final class RankLoop {
       throw CheckpointError.mismatch(
         "\(checkpoint.parameters.count) parameters where the model has \(store.count)")
     }
-    checkpoint.masks.withUnsafeBufferPointer { store.setMask($0) }
+    try installMask(checkpoint.masks)
     store.setParameters(checkpoint.parameters)
     checkpoint.velocity.withUnsafeBufferPointer { v in
       guard let base = v.baseAddress else { return }
@@ -123,6 +132,14 @@ final class RankLoop {
     step = checkpoint.step
     lossSinceEvaluation = checkpoint.lossSinceEvaluation
     stepsSinceEvaluation = checkpoint.stepsSinceEvaluation
+  }
+
+  /// Installs the mask, builds the sparse kernels and the packed all-reduce (once per trial or
+  /// restore: masks never change during a trial).
+  private func installMask(_ mask: [Float]) throws {
+    try mask.withUnsafeBufferPointer { try model.setMask($0, measureBatch: microBatch) }
+    gradientReduce = model.store.isMasked && comm.size > 1
+      ? mask.withUnsafeBufferPointer { MaskedAllReduce(mask: $0) } : nil
   }
 
   /// The state now, for a checkpoint.
@@ -188,7 +205,12 @@ final class RankLoop {
         throw TrialFailure("a worker's forward or backward pass failed at step \(step + 1)")
       }
       let store = model.store
-      try comm.allReduceSum(UnsafeMutableBufferPointer(start: store.gradients, count: store.count))
+      let gradients = UnsafeMutableBufferPointer(start: store.gradients, count: store.count)
+      if let gradientReduce {
+        try gradientReduce.allReduceSum(gradients, over: comm)
+      } else {
+        try comm.allReduceSum(gradients)
+      }
       plan.optimizer.step(store: store, learningRate: plan.schedule.rate(at: step))
       step += 1
       let loss = reductions[0] / Double(b)

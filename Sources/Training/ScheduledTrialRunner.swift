@@ -15,6 +15,8 @@ public struct ScheduledTrialRunner: TrialRunning {
   /// The probes a trial runs (none unless the workload asks) and where their measurements go.
   public var probes: @Sendable (TrialSpec) -> ProbeSchedule = { _ in .none }
   public var probed: @Sendable (TrialKey, ProbeMeasurement) -> Void = { _, _ in }
+  /// Told every trial's report (the run's log shows the kernel paths and all-reduce bytes).
+  public var reported: @Sendable (TrialSpec, TrialReport) -> Void = { _, _ in }
 
   public init(trainer: TrialRunner, masks: @escaping @Sendable (TrialKey) -> [Float]?) {
     self.trainer = trainer
@@ -37,6 +39,7 @@ public struct ScheduledTrialRunner: TrialRunning {
     monitor.probed = { probed(spec.key, $0) }
     let report = runner.run(
       spec, mask: mask, resumingFrom: checkpoint?.bytes, monitor: monitor)
+    reported(spec, report)
     return Self.outcome(report.end)
   }
 

@@ -29,6 +29,11 @@ public struct TrialReport: Sendable {
   public var seconds: Double
   /// Training examples per second over this run (evaluation time excluded).
   public var examplesPerSecond: Double
+  /// The kernel each prunable layer ran on (`Model.layerPaths`), e.g. `conv2 sparse (...)`.
+  public var layerPaths: [String] = []
+  /// Gradient bytes each worker all-reduces per step (kept entries only under a mask; 0 for
+  /// one worker).
+  public var allReduceBytesPerStep = 0
 
   public init(
     end: TrialEnd, evaluations: [EvaluationEvent], steps: Int, seconds: Double,

@@ -64,18 +64,22 @@ import Testing
     return values
   }
 
-  @Test(arguments: 0..<12)
-  func trajectoryMatchesPyTorch(index: Int) throws {
+  /// Every case on the dense kernels and, for the pruned ones, on the sparse kernels too.
+  @Test(arguments: 0..<12, [SparseKernelPolicy.dense, .sparse])
+  func trajectoryMatchesPyTorch(index: Int, kernels: SparseKernelPolicy) throws {
     let (file, blob) = try Self.load()
     #expect(file.format == "stepwise-torch-fixtures" && file.version == 1)
     let c = try #require(file.cases.indices.contains(index) ? file.cases[index] : nil)
     let description = try #require(ModelDescription.named(c.model))
+    if kernels == .sparse && c.sparsity == 0 { return }
     let model = try Model(description, maxBatch: c.batch)
     model.store.setParameters(Self.fixtureParameters(model.store))
+    model.sparsePolicy = kernels
     if c.sparsity > 0 {
       var rng = TestRandom(seed: 3)
       let mask = (0..<model.store.count).map { _ in rng.unit() < c.sparsity ? Float(0) : 1 }
-      mask.withUnsafeBufferPointer { model.store.setMask($0) }
+      try mask.withUnsafeBufferPointer { try model.setMask($0) }
+      #expect(model.layerPaths.allSatisfy { $0.path == (kernels == .sparse ? .sparse : .dense) })
     }
     var inputRng = TestRandom(seed: 2)
     let x = (0..<(c.batch * description.input.count)).map { _ in

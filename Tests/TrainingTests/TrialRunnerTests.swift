@@ -81,6 +81,33 @@ import WorkloadModel
     )
   }
 
+  /// Under a 90% mask on the sparse kernels, 2 workers (the packed all-reduce of kept entries)
+  /// take the same steps as 1 worker, and report the bytes they reduce.
+  @Test func sparseWorkersTakeTheSameStepsAsOneWorker() throws {
+    let spec = TrialFixtures.spec(
+      batchSize: 64, optimizer: .nesterov,
+      metaparameters: [.learningRate: 0.05, .momentum: 0.9], maxSteps: 4, evaluateEvery: 4)
+    let count = 62_346  // Simple-CNN
+    let mask = (0..<count).map { i -> Float in (i &* 2_654_435_761) % 1000 < 900 ? 0 : 1 }
+    var finals: [[Float]] = []
+    for w in [1, 2] {
+      let recorder = Recorder()
+      let config = TrainerConfiguration(workers: w, checkpointEverySteps: 4)
+      let report = TrialRunner(configuration: config).run(
+        spec, mask: mask, monitor: recorder.monitor())
+      #expect(report.end == .budgetSpent(step: 4))
+      #expect(report.layerPaths.count == 3)
+      let kept = mask.filter { $0 != 0 }.count
+      #expect(report.allReduceBytesPerStep == (w == 1 ? 0 : kept * 4))
+      let parameters = try Self.parameters(try #require(recorder.checkpoints.last).bytes)
+      #expect(zip(parameters, mask).allSatisfy { $1 != 0 || $0 == 0 })
+      finals.append(parameters)
+    }
+    let scale = finals[0].map { Double(abs($0)) }.max() ?? 1
+    let error = zip(finals[0], finals[1]).map { Double(abs($0 - $1)) }.max() ?? 0
+    #expect(error / scale < 1e-5, "max parameter difference \(error) of \(scale)")
+  }
+
   @Test func twoWorkersAreDeterministicToo() throws {
     let spec = TrialFixtures.spec(maxSteps: 20, evaluateEvery: 10)
     let config = TrainerConfiguration(workers: 2, checkpointEverySteps: 20)

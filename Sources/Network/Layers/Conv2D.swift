@@ -24,8 +24,9 @@ public enum ConvPadding: String, Hashable, Sendable {
 /// 2-D convolution: x `(N, Cin, H, W)` -> y `(N, Cout, Ho, Wo)`, weights `(Cout, Cin, k, k)`
 /// (OIHW), optional bias `(Cout)`. Runs on a oneDNN `ConvolutionKernel` per batch size, created
 /// on first use and cached (a training run sees one or two sizes: the micro-batch and the last
-/// partial evaluation batch).
-public final class Conv2D: Layer {
+/// partial evaluation batch). Under a mask, `path` may be `.sparse`: a
+/// `SparseConvolutionKernel` built once from the mask computes only the kept weights.
+public final class Conv2D: PrunableLayer {
   public let inputShape: TensorShape
   public let outputShape: TensorShape
   public let name: String
@@ -43,6 +44,9 @@ public final class Conv2D: Layer {
   var scratchBiasGrad = FloatBuffer(count: 0)
   private var kernels: [Int: ConvolutionKernel] = [:]
   private var context: DNNLContext?
+  var maxBatch = 0
+  var sparseKernel: SparseConvolutionKernel?
+  public internal(set) var path = KernelPath.dense
 
   public init(
     name: String, input: TensorShape, filters: Int, kernel: Int, stride: Int = 1,
@@ -88,13 +92,14 @@ public final class Conv2D: Layer {
   }
 
   public func reserve(maxBatch: Int, context: DNNLContext) throws {
-    reserveBuffers(context: context)
+    reserveBuffers(maxBatch: maxBatch, context: context)
     _ = try kernelFor(batch: maxBatch)
   }
 
   /// The parameter-sized buffers, without creating a kernel.
-  func reserveBuffers(context: DNNLContext) {
+  func reserveBuffers(maxBatch: Int, context: DNNLContext) {
     self.context = context
+    self.maxBatch = maxBatch
     zeroBias = FloatBuffer(count: outputShape.channels)
     scratchWeightGrad = FloatBuffer(count: weightCount)
     scratchBiasGrad = FloatBuffer(count: outputShape.channels)
@@ -145,11 +150,33 @@ public final class Conv2D: Layer {
     return k
   }
 
+  // MARK: Sparse path
+
+  var layerName: String { name }
+  var weightDensity: Double { weight?.density(count: weightCount) ?? 1 }
+
+  func buildSparseKernel() {
+    guard let mask = weight?.mask else { return }
+    sparseKernel = SparseConvolutionKernel(geometry(batch: maxBatch), mask: mask)
+  }
+
+  func dropSparseKernel() {
+    sparseKernel = nil
+    path = .dense
+  }
+
+  /// The sparse kernel when the sparse path is on.
+  var activeSparseKernel: SparseConvolutionKernel? { path == .sparse ? sparseKernel : nil }
+
   /// y = conv(x, W) + b.
   public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int)
     throws
   {
     guard let weight else { return }
+    if let sparse = activeSparseKernel {
+      sparse.forward(src: x, weights: weight.value, bias: bias?.value, dst: y, batch: batch)
+      return
+    }
     let b = bias?.value ?? zeroBias.pointer
     try kernelFor(batch: batch).forward(src: x, weights: weight.value, bias: b, dst: y)
   }
@@ -160,6 +187,13 @@ public final class Conv2D: Layer {
     dx: UnsafeMutablePointer<Float>?, batch: Int, accumulate: Bool
   ) throws {
     guard let weight, let targets = gradientTargets(accumulate: accumulate) else { return }
+    if let sparse = activeSparseKernel {
+      sparse.backward(
+        weights: weight.value, diffDst: dy, diffSrc: dx, diffWeights: targets.weight,
+        diffBias: targets.bias, batch: batch)
+      finishGradients(accumulate: accumulate)
+      return
+    }
     try kernelFor(batch: batch).backward(
       src: x, weights: weight.value, diffDst: dy, diffSrc: dx, diffWeights: targets.weight,
       diffBias: targets.bias)

@@ -2,16 +2,20 @@ import ArgumentParser
 import Foundation
 import Kernels
 import Network
+import Pruning
 
 extension Stepwise {
-  /// `stepwise bench`: training throughput of the built-in models on random data, the Swift side
-  /// of `torch_baseline.py` (same protocol: warm-up, then the median of timed repeats).
+  /// `stepwise bench`: training and evaluation throughput of the built-in models on random
+  /// data, the Swift side of `torch_baseline.py` (same protocol: warm-up, then the median of
+  /// timed repeats); sparse cells are timed against their dense kernels in interleaved rounds.
   struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Measure training steps per second of built-in models on random data.",
       discussion: """
         Each step is a forward pass, a backward pass and a Nesterov momentum update on one batch \
-        of random inputs of the model's shape. FLOPs are counted as in torch_baseline.py: \
+        of random inputs of the model's shape; evaluation is a forward pass of the same batch. \
+        A sparse cell's model picks sparse or dense kernels per layer as training does, and is \
+        timed in interleaved rounds against the same masked model on the dense kernels. FLOPs are counted as in torch_baseline.py: \
         6 x the multiply-adds of the convolutions and dense layers per example. The peak is the \
         measured fp32 peak of this machine kind, 116 GFLOP/s per core.
         """)
@@ -33,20 +37,34 @@ extension Stepwise {
     @Option(help: "Minimum seconds per timed repeat.")
     var seconds: Double = 1.0
 
-    @Option(help: "Timed repeats per batch size; the median is reported.")
+    @Option(help: "Interleaved timed rounds per cell; medians are reported.")
     var repeats: Int = 5
 
     @Option(help: "Seconds of warm-up before timing (at least 2 steps).")
     var warmup: Double = 0.5
 
-    @Option(help: "Fraction of parameters pruned by a random mask (0 = dense).")
-    var sparsity: Double = 0
+    @Option(
+      help: """
+        Comma-separated sparsities (fractions of parameters pruned), e.g. 0,0.5,0.7,0.9,0.95,0.98. \
+        Each sparse cell is timed against the same masked model on the dense kernels, in \
+        interleaved rounds.
+        """)
+    var sparsity: String = "0"
+
+    @Option(help: "How sparse cells are pruned: random (the same sparsity in every tensor) or snip.")
+    var mask: MaskKind = .random
+
+    @Option(help: "MNIST or Fashion-MNIST directory for --mask snip (SNIP scores on real data).")
+    var data: String?
 
     @Option(help: "Largest micro-batch held in memory; larger batches accumulate gradients.")
     var maxBatch: Int = 1024
 
     @Option(help: "Measured fp32 peak per core in GFLOP/s, for the % of peak column.")
     var peakPerCore: Double = 116
+
+    @Option(help: "Kernel choice of sparse cells: measured (as training), sparse or dense.")
+    var kernels: SparseKernelPolicy = .measured
 
     @Flag(
       inversion: .prefixedNo,
@@ -59,15 +77,30 @@ extension Stepwise {
     @Flag(help: "Print one JSON object per line instead of a table.")
     var json = false
 
+    enum MaskKind: String, ExpressibleByArgument {
+      case random, snip
+    }
+
     func validate() throws {
       guard threads > 0 else { throw ValidationError("--threads must be positive") }
-      guard (0..<1).contains(sparsity) else {
-        throw ValidationError("--sparsity must be in [0, 1)")
-      }
       guard seconds > 0, repeats > 0 else {
         throw ValidationError("--seconds and --repeats must be positive")
       }
       guard maxBatch > 0 else { throw ValidationError("--max-batch must be positive") }
+      _ = try sparsities()
+      if mask == .snip && data == nil {
+        throw ValidationError("--mask snip scores on real data: pass --data DIR (MNIST files)")
+      }
+    }
+
+    private func sparsities() throws -> [Double] {
+      try sparsity.split(separator: ",").map { text -> Double in
+        guard let s = Double(text.trimmingCharacters(in: .whitespaces)), (0..<1).contains(s)
+        else {
+          throw ValidationError("--sparsity: '\(text)' is not a number in [0, 1)")
+        }
+        return s
+      }
     }
 
     func run() throws {
@@ -77,99 +110,186 @@ extension Stepwise {
         }
         return b
       }
+      let levels = try sparsities()
       let peak = peakPerCore * Double(threads)
       for name in model.split(separator: ",").map(String.init) {
         guard let description = ModelDescription.named(name) else {
           throw ValidationError("unknown model '\(name)'")
         }
-        // A probe for the header; a fresh model per batch size (as torch_baseline.py), so every
-        // size starts from the same initialisation and holds only its own workspace.
+        // A probe for the header; fresh models per cell (as torch_baseline.py), so every cell
+        // starts from the same initialisation and holds only its own workspace.
         let probe = try Model(description, maxBatch: 1, threads: threads)
         let macs = probe.macsPerExample
         let paramCount = probe.store.count
         let flopsPerExample = 6.0 * Double(macs)
+        let pruned = levels.filter { $0 > 0 }
+        var masks: [Double: [Float]] = [:]
+        switch mask {
+        case .random:
+          for s in pruned { masks[s] = BenchMasks.random(count: paramCount, sparsity: s) }
+        case .snip where !pruned.isEmpty:
+          let computed = try BenchMasks.snip(
+            description, directory: data ?? "", sparsities: pruned, threads: threads)
+          for (s, m) in zip(pruned, computed) { masks[s] = m }
+        case .snip: break
+        }
         if !json {
           print(
             "## \(name): params \(paramCount), MACs/example \(macs), "
               + "train FLOP/example \(String(format: "%.2f", flopsPerExample / 1e6))M, "
-              + "1 worker x \(threads) threads, peak \(Int(peak)) GFLOP/s")
+              + "1 worker x \(threads) threads, peak \(Int(peak)) GFLOP/s, "
+              + "sparse kernels \(SparseKernelPath.name), mask \(mask.rawValue)")
           print(
-            "batch".padded(6) + "steps/s".padded(10) + "ex/s".padded(10) + "ms/step".padded(10)
-              + "GFLOP/s".padded(9) + "%peak".padded(7) + "RSS MB".padded(8))
+            "batch".padded(6) + "sparsity".padded(9) + "ex/s".padded(10) + "ms/step".padded(10)
+              + "GFLOP/s".padded(9) + "%peak".padded(7) + "eval ex/s".padded(11)
+              + "dense ex/s".padded(11) + "x".padded(6) + "dense eval".padded(11)
+              + "x".padded(6) + "RSS MB".padded(8))
         }
         for batch in sizes {
-          let net = try Model(
-            description, maxBatch: min(maxBatch, batch), threads: threads,
-            fuseConvolutionBlocks: fusion)
-          net.initialize(seed: 0)
-          if sparsity > 0 { applyRandomMask(net.store, sparsity: sparsity) }
-          if verbose && !json {
-            for line in try net.convolutionImplementations(batch: min(batch, net.maxBatch)) {
-              print("  # \(line)")
-            }
+          for s in levels {
+            try cell(
+              name, description, batch: batch, sparsity: s, mask: masks[s],
+              flopsPerExample: flopsPerExample, peak: peak, macs: macs, params: paramCount)
           }
-          let r = try measure(net, batch: batch)
-          let examples = r.median * Double(batch)
-          let gflops = examples * flopsPerExample / 1e9
-          let rss = Double(peakRSSBytes()) / 1e6
-          if json {
-            let object: [String: Any] = [
-              "model": name, "batch_size": batch, "threads": threads, "workers": 1,
-              "fused_blocks": fusion, "steps_per_s": r.median,
-              "examples_per_s": examples, "ms_per_step": 1000 / r.median, "gflops": gflops,
-              "pct_peak": 100 * gflops / peak, "peak_gflops": peak, "peak_rss_mb": rss,
-              "sparsity": sparsity, "repeat_steps_per_s": r.rates, "steps_per_repeat": r.steps,
-              "macs_per_example": macs, "params": paramCount,
-              "workspace_mb": Double(net.workspaceBytes) / 1e6,
-            ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
-          } else {
-            print(
-              "\(batch)".padded(6) + fmt(r.median, 2).padded(10) + fmt(examples, 1).padded(10)
-                + fmt(1000 / r.median, 2).padded(10) + fmt(gflops, 2).padded(9)
-                + fmt(100 * gflops / peak, 1).padded(7) + fmt(rss, 0).padded(8)
-                + "  \(r.rates.count)x\(r.steps) "
-                + "[\(fmt(r.rates.min() ?? 0, 3))-\(fmt(r.rates.max() ?? 0, 3))]"
-            )
-          }
-          fflush(nil)
         }
       }
     }
 
-    /// Warm-up, then `repeats` timed runs of enough steps to last `seconds` each.
-    private func measure(_ net: Model, batch: Int) throws -> (
-      median: Double, rates: [Double], steps: Int
-    ) {
+    /// One (batch, sparsity) cell: the model as training runs it and, for a sparse cell, the
+    /// same masked model on the dense kernels, timed in interleaved rounds.
+    private func cell(
+      _ name: String, _ description: ModelDescription, batch: Int, sparsity: Double,
+      mask: [Float]?, flopsPerExample: Double, peak: Double, macs: Int, params: Int
+    ) throws {
+      func build(_ policy: SparseKernelPolicy) throws -> Model {
+        let net = try Model(
+          description, maxBatch: min(maxBatch, batch), threads: threads,
+          fuseConvolutionBlocks: fusion)
+        net.initialize(seed: 0)
+        net.sparsePolicy = policy
+        if let mask { try mask.withUnsafeBufferPointer { _ = try net.setMask($0) } }
+        return net
+      }
+      let net = try build(kernels)
+      let baseline = mask == nil ? nil : try build(.dense)
+      if verbose && !json {
+        for line in try net.convolutionImplementations(batch: min(batch, net.maxBatch)) {
+          print("  # \(line)")
+        }
+      }
+      let r = try measure([net] + (baseline.map { [$0] } ?? []), batch: batch)
+      let (train, eval) = (r[0].train.median, r[0].eval.median)
+      let examples = train * Double(batch)
+      let evalExamples = eval * Double(batch)
+      let denseExamples = r.count > 1 ? r[1].train.median * Double(batch) : examples
+      let denseEval = r.count > 1 ? r[1].eval.median * Double(batch) : evalExamples
+      let gflops = examples * flopsPerExample / 1e9
+      let rss = Double(peakRSSBytes()) / 1e6
+      let kept = net.store.isMasked ? net.store.keptCount : net.store.count
+      if json {
+        let object: [String: Any] = [
+          "model": name, "batch_size": batch, "threads": threads, "workers": 1,
+          "fused_blocks": fusion, "steps_per_s": train, "examples_per_s": examples,
+          "eval_examples_per_s": evalExamples, "dense_examples_per_s": denseExamples,
+          "dense_eval_examples_per_s": denseEval, "speedup": examples / denseExamples,
+          "eval_speedup": evalExamples / denseEval, "ms_per_step": 1000 / train,
+          "gflops": gflops, "pct_peak": 100 * gflops / peak, "peak_gflops": peak,
+          "peak_rss_mb": rss, "sparsity": sparsity, "mask": mask == nil ? "none" : self.mask.rawValue,
+          "kernels": kernels.rawValue, "sparse_isa": SparseKernelPath.name,
+          "repeat_steps_per_s": r[0].train.rates, "repeat_eval_per_s": r[0].eval.rates,
+          "dense_repeat_steps_per_s": r.count > 1 ? r[1].train.rates : [],
+          "dense_repeat_eval_per_s": r.count > 1 ? r[1].eval.rates : [],
+          "steps_per_repeat": r[0].train.steps, "macs_per_example": macs, "params": params,
+          "kept_params": kept, "allreduce_bytes_per_step": kept * 4,
+          "dense_allreduce_bytes_per_step": params * 4,
+          "workspace_mb": Double(net.workspaceBytes) / 1e6,
+          "layer_paths": net.layerPaths.map { choice -> [String: Any] in
+            var o: [String: Any] = [
+              "layer": choice.layer, "density": choice.density, "path": choice.path.rawValue,
+            ]
+            if let d = choice.denseSeconds { o["dense_ms"] = d * 1e3 }
+            if let s = choice.sparseSeconds { o["sparse_ms"] = s * 1e3 }
+            return o
+          },
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+      } else {
+        print(
+          "\(batch)".padded(6) + fmt(sparsity, 2).padded(9) + fmt(examples, 0).padded(10)
+            + fmt(1000 / train, 2).padded(10) + fmt(gflops, 2).padded(9)
+            + fmt(100 * gflops / peak, 1).padded(7) + fmt(evalExamples, 0).padded(11)
+            + fmt(denseExamples, 0).padded(11) + fmt(examples / denseExamples, 2).padded(6)
+            + fmt(denseEval, 0).padded(11) + fmt(evalExamples / denseEval, 2).padded(6)
+            + fmt(rss, 0).padded(8))
+        let rounds = (0..<r[0].train.rates.count).map { i in
+          r.map { fmt($0.train.rates[i] * Double(batch), 0) }.joined(separator: "/")
+        }
+        print("    rounds train ex/s (this/dense): \(rounds.joined(separator: ", "))")
+        if !net.layerPaths.isEmpty {
+          print("    paths: " + net.layerPaths.map(\.description).joined(separator: "; "))
+          print("    all-reduce bytes/step: \(kept * 4) of \(params * 4)")
+        }
+      }
+      fflush(nil)
+    }
+
+    struct Rates {
+      var rates: [Double] = []
+      var steps = 0
+      var median: Double {
+        let sorted = rates.sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+      }
+    }
+
+    /// Warm-up, then `repeats` rounds; in each round every model runs enough training steps to
+    /// last `seconds`, then as many forward-only evaluations of the batch. Rates per second.
+    private func measure(_ nets: [Model], batch: Int) throws -> [(train: Rates, eval: Rates)] {
       var rng = SplitMix64(seed: UInt64(batch))
-      let inputCount = batch * net.modelDescription.input.count
+      let description = nets[0].modelDescription
+      let inputCount = batch * description.input.count
       let x = (0..<inputCount).map { _ in Float(rng.nextNormal()) }
-      let y = (0..<batch).map { _ in Int32(rng.next() % UInt64(net.modelDescription.classes)) }
+      let y = (0..<batch).map { _ in Int32(rng.next() % UInt64(description.classes)) }
       let sgd = SGD(momentum: .nesterov(0.9))
-      func step() throws {
+      let clock = ContinuousClock()
+      func step(_ net: Model) throws {
         _ = try net.trainStep(input: x, labels: y, count: batch)
         StepProfiler.measure("sgd") { sgd.step(store: net.store, learningRate: 0.01) }
       }
-      let clock = ContinuousClock()
-      var n = 0
-      let t0 = clock.now
-      while n < 2 || (clock.now - t0).seconds < warmup {
-        try step()
-        n += 1
+      func evaluate(_ net: Model) throws { _ = try net.evaluate(input: x, labels: y, count: batch) }
+      /// Calls of `body` that last about `seconds`, from a warm-up.
+      func calibrate(_ body: () throws -> Void) throws -> Int {
+        var n = 0
+        let t0 = clock.now
+        while n < 2 || (clock.now - t0).seconds < warmup {
+          try body()
+          n += 1
+        }
+        return max(1, Int((seconds / ((clock.now - t0).seconds / Double(n))).rounded()))
       }
-      let perStep = (clock.now - t0).seconds / Double(n)
-      let steps = max(1, Int((seconds / perStep).rounded()))
-      var rates: [Double] = []
+      var results = try nets.map { net in
+        (
+          train: Rates(steps: try calibrate { try step(net) }),
+          eval: Rates(steps: try calibrate { try evaluate(net) })
+        )
+      }
       StepProfiler.reset()
       for _ in 0..<repeats {
-        let start = clock.now
-        for _ in 0..<steps { try step() }
-        rates.append(Double(steps) / (clock.now - start).seconds)
+        for (i, net) in nets.enumerated() {
+          var start = clock.now
+          for _ in 0..<results[i].train.steps { try step(net) }
+          results[i].train.rates.append(
+            Double(results[i].train.steps) / (clock.now - start).seconds)
+          start = clock.now
+          for _ in 0..<results[i].eval.steps { try evaluate(net) }
+          results[i].eval.rates.append(Double(results[i].eval.steps) / (clock.now - start).seconds)
+        }
       }
-      if StepProfiler.isEnabled { printProfile(steps: steps * repeats, batch: batch) }
-      let sorted = rates.sorted()
-      return (sorted[sorted.count / 2], rates, steps)
+      if StepProfiler.isEnabled {
+        printProfile(steps: results.reduce(0) { $0 + $1.train.steps } * repeats, batch: batch)
+      }
+      return results
     }
 
     /// STEPWISE_PROFILE=1: milliseconds per step of every timed phase, on stderr (the JSON
@@ -187,14 +307,10 @@ extension Stepwise {
       }
       FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
-
-    private func applyRandomMask(_ store: ParameterStore, sparsity: Double) {
-      var rng = SplitMix64(seed: 12345)
-      let mask = (0..<store.count).map { _ in rng.nextOpenUnit() < sparsity ? Float(0) : 1 }
-      mask.withUnsafeBufferPointer { store.setMask($0) }
-    }
   }
 }
+
+extension SparseKernelPolicy: ExpressibleByArgument {}
 
 private func fmt(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
 

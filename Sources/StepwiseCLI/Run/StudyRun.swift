@@ -4,6 +4,7 @@ import Planning
 import Pruning
 import ResultsStore
 import Scheduling
+import Synchronization
 import Training
 
 /// One `stepwise run` of a compiled plan against a store: the glue between the stages.
@@ -91,15 +92,16 @@ struct StudyRun {
         jobs: parallelism.jobs, workers: parallelism.workers))
     let ledger = TimedLedger(StoreLedger(store: store, study: study))
     let table = masks.table
+    var local = ScheduledTrialRunner(
+      trainer: TrialRunner(
+        configuration: TrainerConfiguration(
+          workers: parallelism.workers, threadsPerWorker: parallelism.threadsPerWorker,
+          checkpointEverySteps: checkpointEverySteps)),
+      masks: { key in table[key] })
+    local.reported = Self.kernelLog(progress)
     let runner: any TrialRunning =
       cluster?.runner(masks: { key in table[key] })
-      ?? ScheduledTrialRunner(
-        trainer: TrialRunner(
-          configuration: TrainerConfiguration(
-            workers: parallelism.workers, threadsPerWorker: parallelism.threadsPerWorker,
-            checkpointEverySteps: checkpointEverySteps)),
-        masks: { key in table[key] }
-      ).probing(plan.workload.probes, into: store)
+      ?? local.probing(plan.workload.probes, into: store)
     let scheduler = Scheduler(
       ledger: ledger, runner: runner,
       configuration: SchedulerConfiguration(
@@ -257,6 +259,22 @@ enum RunError: Error, CustomStringConvertible {
         + "`stepwise plan WORKLOAD --out PLAN`, or run the workload itself"
     case .mask(let label, let message):
       return "\(label): \(message)"
+    }
+  }
+}
+
+extension StudyRun {
+  /// Notes each distinct set of kernel paths (sparse or dense per layer) and all-reduce bytes
+  /// the trials report, once per run.
+  static func kernelLog(_ progress: RunProgress) -> @Sendable (TrialSpec, TrialReport) -> Void {
+    let seen = Mutex<Set<String>>([])
+    return { spec, report in
+      guard !report.layerPaths.isEmpty else { return }
+      var line = "kernels at batch \(spec.batchSize): " + report.layerPaths.joined(separator: "; ")
+      if report.allReduceBytesPerStep > 0 {
+        line += "; all-reduce \(report.allReduceBytesPerStep) bytes/step per worker"
+      }
+      if seen.withLock({ $0.insert(line).inserted }) { progress.note(line) }
     }
   }
 }
