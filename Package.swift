@@ -153,7 +153,9 @@ let package = Package(
         "ClusterRun", "Collectives", "CollectivesMPI", "Scheduling", "Planning", "Training",
         "WorkloadModel", "StepwiseTestSupport",
       ]),
-    .testTarget(name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"]),
+    .testTarget(
+      name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "Analysis", "StepwiseTestSupport"]),
     .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "StepwiseTestSupport"]),
