@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kernels
 import Network
+import Primitives
 
 extension Stepwise {
   /// `stepwise bench`: training throughput of the built-in models on random data, the Swift side
