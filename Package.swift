@@ -38,6 +38,10 @@ let package = Package(
     /// Open MPI (`libopenmpi-dev`): ranks on one or many machines.
     .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
+    // MARK: Primitives every stage may use
+    /// The seeded generator, FNV-1a and the JSON scanner: one of each, below every stage.
+    .target(name: "Primitives", exclude: ["README.md"]),
+
     // MARK: Front end: source text to a checked, typed workload
     /// Source files, positions, ranges and diagnostics as values; the compiler-style renderer.
     .target(name: "StepwiseDiagnostics", exclude: ["README.md"]),
@@ -55,7 +59,8 @@ let package = Package(
     .target(
       name: "Planning",
       dependencies: [
-        "WorkloadModel", "StepwiseDiagnostics", .product(name: "Crypto", package: "swift-crypto"),
+        "Primitives", "WorkloadModel", "StepwiseDiagnostics",
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       exclude: ["README.md"]),
     /// Ordering, concurrency, early stop and resume; protocols the trainer and store implement.
@@ -74,11 +79,11 @@ let package = Package(
       swiftSettings: optimizedInDebug),
     /// Layers (forward and backward side by side), models, parameter store, initialisers, optimizers.
     .target(
-      name: "Network", dependencies: ["Kernels"], exclude: ["README.md"],
+      name: "Network", dependencies: ["Primitives", "Kernels"], exclude: ["README.md"],
       swiftSettings: optimizedInDebug),
     /// Pruning at initialisation: SNIP, GraSP, random, magnitude.
     .target(
-      name: "Pruning", dependencies: ["Network"], exclude: ["README.md"],
+      name: "Pruning", dependencies: ["Primitives", "Network"], exclude: ["README.md"],
       swiftSettings: optimizedInDebug),
     /// IDX and CIFAR-10 readers, checksums, the seeded split, normalisation, batching.
     .target(
@@ -91,7 +96,9 @@ let package = Package(
     /// One trial: data, init, prune, data-parallel steps, periodic evaluation, checkpoints.
     .target(
       name: "Training",
-      dependencies: ["Planning", "Scheduling", "Network", "Pruning", "Datasets", "Collectives"],
+      dependencies: [
+        "Primitives", "Planning", "Scheduling", "Network", "Pruning", "Datasets", "Collectives",
+      ],
       exclude: ["README.md"], swiftSettings: optimizedInDebug),
 
     /// `mpirun`: rank 0 schedules and owns the store; the other ranks train in groups.
@@ -107,7 +114,8 @@ let package = Package(
       exclude: ["README.md"]),
     /// Steps-to-result, scaling regions, critical batch size.
     .target(
-      name: "Analysis", dependencies: ["ResultsStore", "Scheduling", "Planning", "WorkloadModel"],
+      name: "Analysis",
+      dependencies: ["Primitives", "ResultsStore", "Scheduling", "Planning", "WorkloadModel"],
       exclude: ["README.md"]),
     /// Tables, SVG figures, HTML, CSV and JSON.
     .target(name: "Report", dependencies: ["Analysis", "WorkloadModel"], exclude: ["README.md"]),
@@ -117,7 +125,8 @@ let package = Package(
     .target(
       name: "StepwiseCLI",
       dependencies: [
-        "StepwiseDiagnostics", "YAMLSyntax", "WorkloadModel", "WorkloadLoading", "Planning",
+        "Primitives", "StepwiseDiagnostics", "YAMLSyntax", "WorkloadModel", "WorkloadLoading",
+        "Planning",
         "Scheduling", "Kernels", "Network", "Pruning", "Datasets", "Collectives", "CollectivesMPI",
         "Training", "ClusterRun", "ResultsStore", "Analysis", "Report",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -126,7 +135,7 @@ let package = Package(
     .executableTarget(name: "stepwise", dependencies: ["StepwiseCLI"]),
 
     // MARK: Tests
-    .target(name: "StepwiseTestSupport", dependencies: ["StepwiseDiagnostics"], path: "Tests/StepwiseTestSupport"),
+    .target(name: "StepwiseTestSupport", dependencies: ["StepwiseDiagnostics", "Primitives"], path: "Tests/StepwiseTestSupport"),
     .testTarget(name: "StepwiseDiagnosticsTests", dependencies: ["StepwiseDiagnostics", "StepwiseTestSupport"]),
     .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax", "StepwiseTestSupport"]),
     .testTarget(
@@ -134,14 +143,15 @@ let package = Package(
       dependencies: ["WorkloadLoading", "WorkloadModel", "YAMLSyntax", "StepwiseTestSupport"],
       resources: [.copy("Corpus")]),
     .testTarget(
-      name: "PlanningTests", dependencies: ["Planning", "WorkloadLoading", "StepwiseTestSupport"],
+      name: "PlanningTests",
+      dependencies: ["Planning", "Primitives", "WorkloadLoading", "StepwiseTestSupport"],
       exclude: ["Fixtures", "Snapshots"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels", "StepwiseTestSupport"]),
     .testTarget(
-      name: "NetworkTests", dependencies: ["Network", "Kernels", "StepwiseTestSupport"],
+      name: "NetworkTests", dependencies: ["Network", "Kernels", "Primitives", "StepwiseTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "PruningTests", dependencies: ["Pruning", "Network", "StepwiseTestSupport"],
+      name: "PruningTests", dependencies: ["Pruning", "Network", "Primitives", "StepwiseTestSupport"],
       exclude: ["Fixtures"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "StepwiseTestSupport"]),
     .testTarget(
@@ -154,16 +164,16 @@ let package = Package(
         "WorkloadModel", "StepwiseTestSupport",
       ]),
     .testTarget(
-      name: "TrainingTests", dependencies: ["Training", "StepwiseTestSupport"],
+      name: "TrainingTests", dependencies: ["Training", "Primitives", "StepwiseTestSupport"],
       exclude: ["Fixtures"]),
     .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "Analysis", "StepwiseTestSupport"]),
-    .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "StepwiseTestSupport"]),
+    .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "Primitives", "StepwiseTestSupport"]),
     .testTarget(
       name: "AnalysisTests",
       dependencies: [
-        "Analysis", "Report", "ResultsStore", "Scheduling", "Planning", "WorkloadLoading",
-        "StepwiseTestSupport",
+        "Analysis", "Report", "ResultsStore", "Scheduling", "Planning", "Primitives",
+        "WorkloadLoading", "StepwiseTestSupport",
       ],
       exclude: ["Fixtures", "Snapshots"]),
     .testTarget(

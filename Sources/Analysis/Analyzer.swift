@@ -101,7 +101,7 @@ public enum Analyzer {
       : BootstrapInterval.estimate(
         cells: cells.map { ($0.batchSize, $0.crossings.map(\.firstStep)) },
         resamples: options.bootstrapResamples,
-        seed: SplitMix64.seed(options.seed, label: label))
+        seed: BootstrapInterval.seed(options.seed, label: label))
     return CurveAnalysis(
       optimizer: first.optimizer, optimizerName: first.optimizerName, sparsity: first.sparsity,
       cells: cells, anchorBatchSize: points.first?.batchSize, leavesPerfectScalingAt: leaves,

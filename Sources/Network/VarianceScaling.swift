@@ -1,3 +1,5 @@
+import Primitives
+
 /// Which fan sets the variance.
 public enum FanMode: String, Hashable, Sendable {
   case fanIn = "fan-in", fanOut = "fan-out", fanAvg = "fan-avg"

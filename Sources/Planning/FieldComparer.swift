@@ -1,3 +1,4 @@
+import Primitives
 import WorkloadModel
 
 /// The identity fields that differ between two trials with different keys, named as in the

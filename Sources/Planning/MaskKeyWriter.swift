@@ -1,4 +1,5 @@
 import Crypto
+import Primitives
 
 /// Writes a pruning mask's canonical encoding (`TrialIdentity.pruningEncoding`, byte for byte;
 /// a test holds them equal) and hashes it, for the compiler and the saved-plan reader, which key

@@ -13,7 +13,7 @@ public enum ModelCost {
   public static func forwardMultiplyAdds(_ model: ModelSpec, dataset: DatasetName) -> Int {
     let shape = dataset.imageShape
     var state = Shape(channels: shape.channels, height: shape.height, width: shape.width)
-    return count(layers(model.architecture), &state)
+    return count(model.architecture.layers(classes: dataset.classCount), &state)
   }
 
   public static func trainingFLOPPerExample(_ model: ModelSpec, dataset: DatasetName) -> Double {
@@ -28,45 +28,6 @@ public enum ModelCost {
     var channels: Int
     var height: Int
     var width: Int
-  }
-
-  /// The built-in architectures as layer lists (shapes only; initialisation is not counted).
-  static func layers(_ architecture: Architecture) -> [LayerSpec] {
-    switch architecture {
-    case .simpleCNN:
-      return [
-        .conv2d(filters: 32, kernel: 5, stride: 1, padding: .valid, bias: true), .relu,
-        .maxPool(window: 2, stride: 2),
-        .conv2d(filters: 64, kernel: 5, stride: 1, padding: .valid, bias: true), .relu,
-        .maxPool(window: 2, stride: 2), .flatten, .dense(units: 10, bias: true),
-      ]
-    case .shallueSimpleCNN(let width):
-      let w = width.widths
-      return [
-        .conv2d(filters: w.conv1, kernel: 5, stride: 1, padding: .same, bias: true), .relu,
-        .maxPool(window: 2, stride: 2),
-        .conv2d(filters: w.conv2, kernel: 5, stride: 1, padding: .same, bias: true), .relu,
-        .maxPool(window: 2, stride: 2), .flatten, .dense(units: w.hidden, bias: true), .relu,
-        .dense(units: 10, bias: true),
-      ]
-    case .resnet8:
-      func block(_ filters: Int, _ stride: Int) -> LayerSpec {
-        .residual(body: [
-          .relu, .conv2d(filters: filters, kernel: 3, stride: stride, padding: .same, bias: true),
-          .relu, .conv2d(filters: filters, kernel: 3, stride: 1, padding: .same, bias: true),
-        ])
-      }
-      return [
-        .conv2d(filters: 16, kernel: 3, stride: 1, padding: .same, bias: true),
-        block(16, 1), block(32, 2), block(64, 2), .relu, .globalAvgPool,
-        .dense(units: 10, bias: true),
-      ]
-    case .fullyConnected(let hidden):
-      return [.flatten] + hidden.flatMap { [LayerSpec.dense(units: $0, bias: true), .relu] }
-        + [.dense(units: 10, bias: true)]
-    case .layers(let layers):
-      return layers
-    }
   }
 
   static func count(_ layers: [LayerSpec], _ shape: inout Shape) -> Int {

@@ -1,3 +1,4 @@
+import Primitives
 import WorkloadModel
 
 /// What a trial needs after an edit, as a Terraform-style action symbol.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Primitives
 import WorkloadModel
 
 /// The canonical, versioned JSON form of a plan (`stepwise plan --out plan.json`), and its
@@ -13,13 +14,12 @@ import WorkloadModel
 /// refused instead of silently run. The bytes are a function of the plan alone: `CanonicalJSON`
 /// rules, no dates, no paths (the dataset directory is left empty), and a final newline.
 ///
-/// Version 1 (each trial repeating its seeds, metaparameters and mask key: three times the
-/// bytes) is still read, and still defines `identityHash`; no file is written in it.
+/// Version 1 (each trial repeating its seeds, metaparameters and mask key) is no longer read: a
+/// file in it is refused with the advice to plan again, which rebuilds the same trials (keys did
+/// not change between the two layouts, so stored results are reused).
 public enum PlanDocument {
   /// Bumped on any change to this layout or to the key encoding.
   public static var formatVersion: Int { ExecutionPlan.formatVersion }
-  /// The versions `decode` reads.
-  public static let readableVersions = [1, 2]
 
   // MARK: Writing
 
@@ -37,63 +37,9 @@ public enum PlanDocument {
 
   /// The plan's identity in a results store (`stepwise run` refuses a saved plan whose hash
   /// differs from the one its study was registered with): lowercase hex SHA-256 of the plan's
-  /// version 1 bytes. It stays on version 1, whatever layout files are written in, so stores
-  /// registered before version 2 still accept the same plan; it is not a hash of any file.
+  /// canonical bytes, the ones `encode` writes.
   public static func identityHash(_ plan: ExecutionPlan) throws -> String {
-    TrialIdentity.hex(SHA256.hash(data: try encodeVersion1(plan)))
-  }
-
-  /// Version 1 bytes: `identityHash`, and the tests of the version 1 reader.
-  static func encodeVersion1(_ plan: ExecutionPlan) throws -> [UInt8] {
-    var bytes = try versionOneTree(plan).bytes
-    bytes.append(UInt8(ascii: "\n"))
-    return bytes
-  }
-
-  static func versionOneTree(_ plan: ExecutionPlan) throws -> CanonicalJSON {
-    let workload = try CanonicalJSONEncoder().encode(WorkloadDocument(plan.workload))
-    let nodes: [CanonicalJSON] = plan.pruningNodes.map { node in
-      .object([
-        "key": .string(node.key.hex), "sparsity": .double(node.sparsity),
-        "initSeed": .uint(node.initSeed),
-      ])
-    }
-    var cells: [CanonicalJSON] = []
-    var i = 0
-    let trials = plan.trials
-    while i < trials.count {
-      let cell = trials[i].cell
-      var members: [CanonicalJSON] = []
-      let maxSteps = trials[i].maxSteps
-      while i < trials.count, trials[i].cell == cell {
-        let t = trials[i]
-        var values: [String: CanonicalJSON] = [:]
-        for (name, value) in t.metaparameters { values[name.rawValue] = .double(value) }
-        members.append(
-          .object([
-            "index": .int(Int64(t.index)), "key": .string(t.key.hex),
-            "initSeed": .uint(t.initSeed), "dataSeed": .uint(t.dataSeed),
-            "metaparameters": .object(values),
-            "pruning": t.pruning.map { .string($0.key.hex) } ?? .null,
-          ]))
-        i += 1
-      }
-      cells.append(
-        .object([
-          "optimizer": .int(Int64(cell.optimizer)), "batchSize": .int(Int64(cell.batchSize)),
-          "sparsity": .double(cell.sparsity), "maxSteps": .int(Int64(maxSteps)),
-          "trials": .array(members),
-        ]))
-    }
-    return .object([
-      "formatVersion": .int(1),
-      "keyEncodingVersion": .int(Int64(TrialIdentity.keyEncodingVersion)),
-      "trainerVersion": .int(Int64(plan.trainerVersion)),
-      "datasetDigest": .string(plan.datasetDigest),
-      "workload": workload,
-      "pruningNodes": .array(nodes),
-      "cells": .array(cells),
-    ])
+    TrialIdentity.hex(SHA256.hash(data: try encode(plan)))
   }
 
   // MARK: Reading
@@ -122,29 +68,27 @@ public enum PlanDocument {
   /// Reads a saved plan, checking its versions and every key, with every trial spelled out
   /// (what `run` needs).
   public static func decode(_ bytes: [UInt8]) throws -> ExecutionPlan {
-    try read(bytes, version1: { $0 }, version2: { $0.executionPlan() })
+    try decodeTable(bytes).executionPlan()
   }
 
   /// Reads a saved plan, checking its versions and every key, as a table (what `diff` needs).
+  ///
+  /// Finds the top level and reads `formatVersion` before anything else, so a file of another
+  /// version is refused for its version, not for a field it lacks.
   public static func decodeTable(_ bytes: [UInt8]) throws -> PlanTable {
-    try read(bytes, version1: { PlanTable($0) }, version2: { $0 })
-  }
-
-  /// Finds the top level, reads `formatVersion` before anything else (a file of another
-  /// version is refused for its version, not for a field it lacks) and hands the rest to the
-  /// version's reader: `PlanFileReader` (1) or `PlanTableReader` (2).
-  private static func read<T>(
-    _ bytes: [UInt8], version1: (ExecutionPlan) -> T, version2: (PlanTable) -> T
-  ) throws -> T {
-    try bytes.withUnsafeBufferPointer { buffer in
-      var scanner = PlanJSONScanner(buffer)
-      let top = try PlanFileReader.topLevel(&scanner)
-      var s = try top.scanner("formatVersion", buffer)
-      switch try s.int() {
-      case 1: return version1(try PlanFileReader(bytes).rebuild(top, buffer))
-      case 2: return version2(try PlanTableReader(top: top, buffer: buffer).read())
-      case let other: throw PlanDocumentError.unsupportedFormatVersion(other)
+    do {
+      return try bytes.withUnsafeBufferPointer { buffer in
+        var scanner = JSONScanner(buffer)
+        let top = try PlanTableReader.topLevel(&scanner)
+        var s = try top.scanner("formatVersion", buffer)
+        let version = try s.int()
+        guard version == formatVersion else {
+          throw PlanDocumentError.unsupportedFormatVersion(version)
+        }
+        return try PlanTableReader(top: top, buffer: buffer).read()
       }
+    } catch let error as JSONScanError {
+      throw PlanDocumentError.malformed(error.message)
     }
   }
 }
@@ -158,10 +102,13 @@ public enum PlanDocumentError: Error, Equatable, CustomStringConvertible {
 
   public var description: String {
     switch self {
+    case .unsupportedFormatVersion(let v) where v < PlanDocument.formatVersion:
+      return "plan format version \(v) was written by an earlier stepwise and is no longer read "
+        + "(this one reads version \(PlanDocument.formatVersion)); compile the workload again "
+        + "with 'stepwise plan --out FILE': the trials keep their keys, so stored results are reused"
     case .unsupportedFormatVersion(let v):
-      let versions = PlanDocument.readableVersions.map(String.init).joined(separator: " and ")
-      return "plan format version \(v) is not supported (this stepwise reads versions "
-        + "\(versions)); compile the workload again with 'stepwise plan'"
+      return "plan format version \(v) is not supported (this stepwise reads version "
+        + "\(PlanDocument.formatVersion)); compile the workload again with 'stepwise plan'"
     case .unsupportedKeyEncoding(let v):
       return "plan keys use encoding version \(v), but this stepwise computes version "
         + "\(TrialIdentity.keyEncodingVersion); compile the workload again with 'stepwise plan'"

@@ -1,3 +1,4 @@
+import Primitives
 import WorkloadModel
 
 /// Writes a plan table as the saved plan, format version 2 (layout in `PlanDocument` and

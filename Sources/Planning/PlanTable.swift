@@ -1,4 +1,5 @@
 import Crypto
+import Primitives
 import WorkloadModel
 
 /// A compiled plan in the shape it has: what every trial shares is held once, and each trial

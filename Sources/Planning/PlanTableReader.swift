@@ -1,17 +1,81 @@
 import Foundation
+import Primitives
 import WorkloadModel
 
-/// Reads a saved plan of format version 2 into a `PlanTable`, in one pass over the trials and
-/// without a `String` or a `TrialSpec` per trial.
+/// Reads a saved plan into a `PlanTable`, in one pass over the trials and without a `String` or
+/// a `TrialSpec` per trial.
 ///
-/// Every key is recomputed and compared, as for version 1: a plan is what `stepwise run` trains
-/// from, so a hand-edited or stale file is refused rather than trained under a key that does not
+/// Every key is recomputed and compared: a plan is what `stepwise run` trains from, so a hand-edited or stale file is refused rather than trained under a key that does not
 /// describe it. A trial's key is written by `TrialKeyWriter` from its cell, its point's seeds and
 /// metaparameter bytes (serialised once per point) and its mask's digest, hashed, and compared
 /// with the file's 64 hex digits as four words.
 struct PlanTableReader {
-  let top: PlanFileReader.TopLevel
+  let top: TopLevel
   let buffer: UnsafeBufferPointer<UInt8>
+
+  // MARK: Top level
+
+  /// Where each top-level member's value lies. Canonical order puts `cells` first, but the
+  /// trials can only be checked once the workload and the masks are known, so the top level is
+  /// located first and read in dependency order.
+  struct TopLevel {
+    var members: [String: Range<Int>] = [:]
+
+    /// A scanner at member `name`'s value.
+    func scanner(_ name: String, _ buffer: UnsafeBufferPointer<UInt8>) throws -> JSONScanner {
+      guard let range = members[name] else {
+        throw PlanDocumentError.malformed("missing '\(name)' at the top level")
+      }
+      return JSONScanner(buffer, position: range.lowerBound)
+    }
+  }
+
+  static func topLevel(_ scanner: inout JSONScanner) throws -> TopLevel {
+    var top = TopLevel()
+    try scanner.object { scanner, key in
+      let start = scanner.position
+      let range = try scanner.skipValue()
+      guard top.members.updateValue(range, forKey: key) == nil else {
+        throw scanner.error("a second '\(key)'", at: start)
+      }
+    }
+    scanner.skipWhitespace()
+    guard scanner.isAtEnd else { throw scanner.error("text after the plan") }
+    return top
+  }
+
+  /// The workload, a few kilobytes, through `JSONDecoder`: its many types' `Codable` stay the
+  /// single source of truth for their shape.
+  static func workload(_ data: Data) throws -> Workload {
+    do {
+      return try JSONDecoder().decode(WorkloadDocument.self, from: data).workload()
+    } catch let error as PlanDocumentError {
+      throw error
+    } catch {
+      throw PlanDocumentError.malformed("workload: " + describe(error))
+    }
+  }
+
+  private static func describe(_ error: any Error) -> String {
+    switch error {
+    case DecodingError.keyNotFound(let key, let context):
+      return "missing '\(key.stringValue)' at \(path(context.codingPath))"
+    case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+      DecodingError.dataCorrupted(let context):
+      return "\(context.debugDescription) at \(path(context.codingPath))"
+    default:
+      return "\(error)"
+    }
+  }
+
+  private static func path(_ keys: [any CodingKey]) -> String {
+    keys.isEmpty
+      ? "the top level"
+      : keys.map { $0.intValue.map(String.init) ?? $0.stringValue }
+        .joined(separator: ".")
+  }
+
+  // MARK: Reading
 
   func read() throws -> PlanTable {
     var s = try top.scanner("keyEncodingVersion", buffer)
@@ -26,7 +90,7 @@ struct PlanTableReader {
     guard let workloadRange = top.members["workload"] else {
       throw PlanDocumentError.malformed("missing 'workload' at the top level")
     }
-    let workload = try PlanFileReader.workload(Data(buffer[workloadRange]))
+    let workload = try Self.workload(Data(buffer[workloadRange]))
     let context = TrialIdentity.Context(
       dataset: workload.dataset, datasetDigest: datasetDigest, model: workload.model,
       trainerVersion: trainerVersion)
@@ -50,10 +114,9 @@ struct PlanTableReader {
 
   // MARK: Shared tables
 
-  /// The pruning nodes in file order, each key re-computed and checked (also read by the
-  /// version 1 reader: the member is the same in both formats).
+  /// The pruning nodes in file order, each key re-computed and checked.
   static func nodes(
-    _ scanner: inout PlanJSONScanner, workload: Workload, context: TrialIdentity.Context
+    _ scanner: inout JSONScanner, workload: Workload, context: TrialIdentity.Context
   ) throws -> [(node: PruningNode, digest: TrialDigest)] {
     var writer = MaskKeyWriter(context, method: TrialIdentity.pruningMethod(workload.study.pruning))
     var out: [(node: PruningNode, digest: TrialDigest)] = []
@@ -85,7 +148,7 @@ struct PlanTableReader {
     return out
   }
 
-  private static func points(_ scanner: inout PlanJSONScanner) throws -> [PlanTable.Point] {
+  private static func points(_ scanner: inout JSONScanner) throws -> [PlanTable.Point] {
     var out: [PlanTable.Point] = []
     try scanner.array { scanner in
       let start = scanner.position
@@ -138,7 +201,7 @@ private struct CellReader {
     self.writer = writer
   }
 
-  mutating func cell(_ scanner: inout PlanJSONScanner) throws {
+  mutating func cell(_ scanner: inout JSONScanner) throws {
     let start = scanner.position
     var optimizer: Int?
     var batchSize: Int?
@@ -173,7 +236,7 @@ private struct CellReader {
     }
     if let trialsAt {
       try begin(optimizer: optimizer, batchSize: batchSize, sparsity: sparsity)
-      var again = PlanJSONScanner(scanner.bytes, position: trialsAt)
+      var again = JSONScanner(scanner.bytes, position: trialsAt)
       try readTrials(&again)
     }
     cells.append(
@@ -191,7 +254,7 @@ private struct CellReader {
       batchSize: batchSize, optimizer: spec.kind, schedule: spec.schedule, sparsity: sparsity)
   }
 
-  private mutating func readTrials(_ scanner: inout PlanJSONScanner) throws {
+  private mutating func readTrials(_ scanner: inout JSONScanner) throws {
     let cell = Int32(cells.count)
     try scanner.array { scanner in
       let start = scanner.position

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A Halton sequence whose digits are scrambled by one seeded random permutation per base
 /// (Braaten and Weller 1979's idea; Owen 2017 surveys the variants).
 ///

@@ -1,4 +1,5 @@
 import Crypto
+import Primitives
 import WorkloadModel
 
 /// The canonical encoding a trial's key is hashed from, and its version.

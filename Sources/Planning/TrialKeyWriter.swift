@@ -1,4 +1,5 @@
 import Crypto
+import Primitives
 import WorkloadModel
 
 /// Writes a trial's canonical encoding (`TrialIdentity.trialEncoding`, byte for byte; a test

@@ -1,4 +1,5 @@
 import Network
+import Primitives
 
 /// Computes a pruning mask at initialisation.
 ///

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A mask and what it cost, ready to store as a plan node and to copy into a parameter store.
 public struct PruningResult: Hashable, Sendable, Codable {
   public var configuration: PruningConfiguration

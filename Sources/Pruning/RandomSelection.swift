@@ -1,4 +1,5 @@
 import Network
+import Primitives
 
 /// Uniform random survivors with an exact count.
 ///

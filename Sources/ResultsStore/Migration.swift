@@ -7,7 +7,9 @@ public struct Migration: Sendable {
   var sql: String
 
   /// Every migration this Stepwise knows, oldest first.
-  public static let all: [Migration] = [core, leasesAndConflicts, evaluationCounts, probes]
+  public static let all: [Migration] = [
+    core, leasesAndConflicts, evaluationCounts, probes, planHashFormat,
+  ]
 
   /// The newest schema version this Stepwise reads and writes.
   public static var latestVersion: Int { all.last?.version ?? 0 }
@@ -169,5 +171,17 @@ public struct Migration: Sendable {
       UPDATE evaluations SET examples_total = NULL WHERE wrong IS NULL;
       ALTER TABLE conflicts ADD COLUMN wrong INTEGER;
       ALTER TABLE conflicts ADD COLUMN examples_seen INTEGER;
+      """)
+
+  /// `plan_format` now says which saved-plan format a study's `plan_hash` was taken over. Every
+  /// hash written before this migration was taken over format 1 bytes (whatever format plan
+  /// files were written in), and format 1 is no longer encoded, so those hashes cannot be
+  /// compared with a plan of today: they are marked as format 1, a saved plan is not checked
+  /// against them, and the study's next registration (its next `stepwise run`) replaces them with
+  /// the hash of the current format.
+  static let planHashFormat = Migration(
+    version: 5, name: "plan-hash-format",
+    sql: """
+      UPDATE studies SET plan_format = 1;
       """)
 }

@@ -102,10 +102,14 @@ extension ResultsStore {
     }
   }
 
-  /// The plan hash a study was last registered with (a saved plan with another is stale).
+  /// The plan hash a study was last registered with (a saved plan with another is stale), or
+  /// nil if it was taken over another plan format than today's (a store from before migration 3:
+  /// such a hash says nothing about a plan of today, and is replaced at the next registration).
   public func planHash(of study: StudyID) throws -> String? {
     try withConnection { db in
-      try db.scalarString("SELECT plan_hash FROM studies WHERE id = ?", [.integer(study.rawValue)])
+      try db.scalarString(
+        "SELECT plan_hash FROM studies WHERE id = ? AND plan_format = ?",
+        [.integer(study.rawValue), .integer(ExecutionPlan.formatVersion)])
     }
   }
 

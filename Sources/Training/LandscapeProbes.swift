@@ -1,6 +1,7 @@
 import Collectives
 import Datasets
 import Network
+import Primitives
 
 /// A trial's probes (`ProbeSchedule`), run by every rank inside the training loop.
 ///

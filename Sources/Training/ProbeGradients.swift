@@ -1,6 +1,7 @@
 import Collectives
 import Datasets
 import Network
+import Primitives
 
 /// The gradients the probes need, computed data-parallel as training computes its own: each rank
 /// takes a contiguous shard of the examples, computes its shard's summed loss gradient over the

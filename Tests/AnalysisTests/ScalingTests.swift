@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import Primitives
 import Testing
 
 @Suite struct ScalingTests {

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import Testing
 import WorkloadModel
 
@@ -65,13 +66,43 @@ struct PlanDocumentTests {
     }
     #expect(
       PlanDocumentError.unsupportedFormatVersion(99).description
-        == "plan format version 99 is not supported (this stepwise reads versions 1 and 2); "
+        == "plan format version 99 is not supported (this stepwise reads version 2); "
         + "compile the workload again with 'stepwise plan'")
     let keys = text.replacingOccurrences(
       of: "\"keyEncodingVersion\":1", with: "\"keyEncodingVersion\":2")
     #expect(throws: PlanDocumentError.unsupportedKeyEncoding(2)) {
       try PlanDocument.decode(Array(keys.utf8))
     }
+  }
+
+  /// A plan saved in format version 1 (the default workload's, as Stepwise wrote it before
+  /// version 2) is refused for its version, before any field is read, with the advice to plan
+  /// again; the plan it describes is still the one the version 2 golden holds, key for key.
+  @Test func refusesVersionOneWithAdviceToReplan() throws {
+    let root = WorkloadPlanGoldenTests.root
+    let old = [UInt8](
+      try Data(
+        contentsOf: root.appendingPathComponent("Tests/PlanningTests/Fixtures/default.plan.v1.json")))
+    #expect(String(decoding: old, as: UTF8.self).contains("\"formatVersion\":1,"))
+    do {
+      _ = try PlanDocument.decode(old)
+      Issue.record("a version 1 plan was read")
+    } catch let error as PlanDocumentError {
+      #expect(error == .unsupportedFormatVersion(1))
+      #expect(
+        error.description
+          == "plan format version 1 was written by an earlier stepwise and is no longer read "
+          + "(this one reads version 2); compile the workload again with 'stepwise plan --out "
+          + "FILE': the trials keep their keys, so stored results are reused")
+    }
+    // Re-planning gives the same trials: every key of the old file is in the current golden.
+    let current = [UInt8](
+      try Data(contentsOf: root.appendingPathComponent("Tests/PlanningTests/Snapshots/default.plan.json")))
+    let keys = Set(try PlanDocument.decode(current).trials.map(\.key.hex))
+    let oldText = String(decoding: old, as: UTF8.self)
+    let oldKeys = oldText.matches(of: /"key":"([0-9a-f]{64})"/).map { String($0.1) }
+    #expect(!keys.isEmpty)
+    #expect(keys.isSubset(of: Set(oldKeys)))
   }
 
   @Test func rejectsEditedTrials() throws {

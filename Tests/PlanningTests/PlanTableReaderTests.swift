@@ -108,17 +108,6 @@ struct PlanTableReaderTests {
     #expect(TrialDigest(hex: Array(String(repeating: "A", count: 64).utf8)) == nil)
   }
 
-  /// Version 2 is leaner than version 1: shared points and masks written once.
-  @Test func versionTwoIsLeaner() throws {
-    let plan = try #require(
-      SampleWorkloads.compile(
-        SampleWorkloads.mnistNesterov(batchSizes: [16, 32, 64, 128, 256, 512], trials: 50)))
-    let v1 = try PlanDocument.encodeVersion1(plan)
-    let v2 = try PlanDocument.encode(plan)
-    #expect(v2.count * 2 < v1.count, "v1 \(v1.count) bytes, v2 \(v2.count) bytes")
-    #expect(try PlanDocument.decode(v1) == PlanDocument.decode(v2))
-  }
-
   /// A table of a plan spells out to the same plan; a plan's table is what the compiler built.
   @Test func tableRoundTrips() throws {
     let plan = try Self.plan(trials: 3)

@@ -1,4 +1,5 @@
 import Network
+import Primitives
 import Pruning
 
 /// The exact engine's gradient and H v against central differences of its own Double loss and

@@ -1,5 +1,6 @@
 import Foundation
 import Network
+import Primitives
 import Pruning
 import Testing
 

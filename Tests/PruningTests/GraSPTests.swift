@@ -1,4 +1,5 @@
 import Network
+import Primitives
 import Pruning
 import Testing
 

@@ -1,3 +1,4 @@
+import Primitives
 import Pruning
 
 /// Forwards to a network and remembers each gradient and Hessian-vector product by a digest of

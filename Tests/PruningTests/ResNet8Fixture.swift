@@ -1,5 +1,6 @@
 import Network
 import Foundation
+import Primitives
 import Pruning
 
 /// The ResNet-8 GraSP reference `scripts/torch_pruning_fixtures.py` computed with PyTorch.

@@ -1,4 +1,5 @@
 import Network
+import Primitives
 import Pruning
 
 /// Small networks and data for tests that need exact arithmetic or many evaluations.

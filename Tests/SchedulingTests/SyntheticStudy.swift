@@ -1,5 +1,6 @@
 import Foundation
 import Planning
+import Primitives
 import Scheduling
 import WorkloadModel
 

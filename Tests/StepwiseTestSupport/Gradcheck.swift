@@ -1,3 +1,5 @@
+import Primitives
+
 /// Finite-difference gradient checks (STYLE example 9): central differences in `Double`.
 public enum Gradcheck {
   /// (f(x + h e_i) - f(x - h e_i)) / 2h for each index in `indices`.

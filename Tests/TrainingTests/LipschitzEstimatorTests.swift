@@ -2,6 +2,7 @@ import Collectives
 import Datasets
 import Foundation
 import Network
+import Primitives
 import StepwiseTestSupport
 import Testing
 

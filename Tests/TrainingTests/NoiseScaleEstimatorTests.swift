@@ -1,6 +1,7 @@
 import Collectives
 import Foundation
 import Network
+import Primitives
 import StepwiseTestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// The JSON form of a `ResultsArchive` (`stepwise report --from-json`): the Codable layout of the
 /// input types, with NaN and infinities as the strings "nan", "inf" and "-inf" (a diverged trial
@@ -6,8 +7,11 @@ import Foundation
 public enum ResultsArchiveJSON {
   public enum Failure: Error, CustomStringConvertible {
     case unsupportedVersion(Int)
+    case malformed(JSONScanError)
     public var description: String {
       switch self {
+      case .malformed(let error):
+        return "invalid results JSON: \(error.message)"
       case .unsupportedVersion(let v):
         return "results JSON has formatVersion \(v); this stepwise reads "
           + "\(ResultsArchive.currentFormatVersion)"

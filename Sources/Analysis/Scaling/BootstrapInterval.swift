@@ -1,3 +1,5 @@
+import Primitives
+
 /// The spread of the fitted critical batch size when the trials are resampled.
 ///
 /// **Method.** For each resample, every cell's trials are drawn with replacement (as many as the
@@ -27,6 +29,14 @@ public struct BootstrapInterval: Hashable, Sendable, Codable {
     self.median = median
     self.high = high
     self.seed = seed
+  }
+
+  /// A seed derived from text (FNV-1a over the label, started from `base`), so each curve's
+  /// resamples do not depend on which other curves the report holds.
+  public static func seed(_ base: UInt64, label: String) -> UInt64 {
+    var hash = FNV1a(startingAt: FNV1a.offsetBasis ^ base)
+    for byte in label.utf8 { hash.combine(byte) }
+    return hash.value
   }
 
   /// Resamples `cells` (batch size, each trial's first step meeting the goal or nil) `resamples`

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kernels
 import Network
+import Primitives
 import Pruning
 
 extension Stepwise {

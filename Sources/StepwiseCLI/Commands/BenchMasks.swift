@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Network
+import Primitives
 import Pruning
 import WorkloadModel
 

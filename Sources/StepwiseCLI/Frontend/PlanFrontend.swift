@@ -2,6 +2,7 @@ import Crypto
 import Datasets
 import Foundation
 import Planning
+import Primitives
 import StepwiseDiagnostics
 import WorkloadLoading
 import WorkloadModel

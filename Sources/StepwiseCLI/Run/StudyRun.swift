@@ -49,8 +49,8 @@ struct StudyRun {
     var lostGroups: [TrainingGroup] = []
   }
 
-  /// The plan's identity in the store (`PlanDocument.identityHash`: SHA-256 of its version 1
-  /// canonical JSON, unchanged by the saved-plan format).
+  /// The plan's identity in the store (`PlanDocument.identityHash`: SHA-256 of its saved-plan
+  /// bytes).
   static func planHash(_ plan: ExecutionPlan) throws -> String {
     try PlanDocument.identityHash(plan)
   }

@@ -1,4 +1,5 @@
 import Planning
+import Primitives
 
 /// `stepwise diff` for people, Terraform-style: a comment line per cell, one line per trial that
 /// needs something (`+`, `-`, `~` with the fields that changed), unchanged trials folded into one

@@ -1,4 +1,5 @@
 import Planning
+import Primitives
 
 /// `stepwise diff --json`: every trial's action as one canonical JSON document for tools
 /// (`formatVersion` 1; actions are the symbols `+`, `-`, `~`, `=`).

@@ -1,5 +1,6 @@
 import Foundation
 import Planning
+import Primitives
 import WorkloadModel
 
 /// `stepwise plan` for people: a summary read in five seconds, then one row per cell.

@@ -1,4 +1,5 @@
 import Planning
+import Primitives
 
 /// `stepwise plan --json`: the summary and per-cell rows as one canonical JSON document for
 /// tools (`formatVersion` 1; sorted keys; documented in docs/trial-identity.md beside the plan

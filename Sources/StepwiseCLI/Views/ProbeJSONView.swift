@@ -1,4 +1,5 @@
 import Planning
+import Primitives
 import Training
 
 /// `stepwise probe --json`: every measurement and prediction as one canonical JSON document

@@ -1,24 +1,35 @@
-/// A cursor over the bytes of a JSON document, for the plan file reader.
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A cursor over the bytes of a JSON document: the one JSON reader behind the saved plan
+/// (`Planning.PlanTableReader`) and the results archive (`Analysis.ResultsArchiveReader`).
 ///
 /// Foundation's `JSONDecoder` builds a tree of every value before decoding it, which for a
-/// 100,000-trial plan (30 MB) costs seconds and hundreds of megabytes; this reads scalars in
-/// place instead. It accepts any valid JSON (whitespace, escapes), not only canonical bytes, so
-/// a plan pretty-printed by a tool still reads; every error names the byte offset it stopped at.
+/// 100,000-trial plan or results archive costs seconds and hundreds of megabytes; this reads
+/// scalars in place instead, and callers walk the document in the shape they expect, skipping
+/// what they do not know. It accepts any valid JSON (whitespace, escapes), not only canonical
+/// bytes, so a file pretty-printed by a tool still reads, and refuses what JSON does not allow
+/// (`+1`, `01.`, control characters in strings, unpaired surrogates). Every error is a
+/// `JSONScanError` that names the byte offset it stopped at.
+///
 /// The caller keeps the buffer alive (`withUnsafeBufferPointer`) while a scanner uses it.
-struct PlanJSONScanner {
-  let bytes: UnsafeBufferPointer<UInt8>
-  var position: Int
+public struct JSONScanner {
+  public let bytes: UnsafeBufferPointer<UInt8>
+  public var position: Int
 
-  init(_ bytes: UnsafeBufferPointer<UInt8>, position: Int = 0) {
+  public init(_ bytes: UnsafeBufferPointer<UInt8>, position: Int = 0) {
     self.bytes = bytes
     self.position = position
   }
 
   // MARK: Structure
 
-  var isAtEnd: Bool { position >= bytes.count }
+  public var isAtEnd: Bool { position >= bytes.count }
 
-  mutating func skipWhitespace() {
+  public mutating func skipWhitespace() {
     while position < bytes.count {
       switch bytes[position] {
       case 0x20, 0x09, 0x0A, 0x0D: position += 1
@@ -28,13 +39,13 @@ struct PlanJSONScanner {
   }
 
   /// The next significant byte, without consuming it.
-  mutating func peek() throws -> UInt8 {
+  public mutating func peek() throws -> UInt8 {
     skipWhitespace()
     guard position < bytes.count else { throw truncated() }
     return bytes[position]
   }
 
-  mutating func expect(_ byte: UInt8) throws {
+  public mutating func expect(_ byte: UInt8) throws {
     let found = try peek()
     guard found == byte else {
       throw error("expected '\(Character(Unicode.Scalar(byte)))', found \(describe(found))")
@@ -43,14 +54,14 @@ struct PlanJSONScanner {
   }
 
   /// Consumes `byte` if it is next.
-  mutating func consume(_ byte: UInt8) throws -> Bool {
+  public mutating func consume(_ byte: UInt8) throws -> Bool {
     guard try peek() == byte else { return false }
     position += 1
     return true
   }
 
   /// Calls `member` with each key of an object; `member` must read the key's value.
-  mutating func object(_ member: (inout PlanJSONScanner, String) throws -> Void) throws {
+  public mutating func object(_ member: (inout JSONScanner, String) throws -> Void) throws {
     try expect(UInt8(ascii: "{"))
     if try consume(UInt8(ascii: "}")) { return }
     repeat {
@@ -63,11 +74,11 @@ struct PlanJSONScanner {
     } while try separator(closing: UInt8(ascii: "}"))
   }
 
-  /// As `object`, but `member` gets the key as bytes, without a `String` built for it (the
-  /// version 2 trial records have four keys each, read 100,000 times). An escaped key is
-  /// decoded first, so `"k\u0065y"` is still `key`.
-  mutating func objectWithRawKeys(
-    _ member: (inout PlanJSONScanner, UnsafeBufferPointer<UInt8>) throws -> Void
+  /// As `object`, but `member` gets the key as bytes, without a `String` built for it (a saved
+  /// plan's trial records have four keys each, read 100,000 times). An escaped key is decoded
+  /// first, so `"k\u0065y"` is still `key`.
+  public mutating func objectWithRawKeys(
+    _ member: (inout JSONScanner, UnsafeBufferPointer<UInt8>) throws -> Void
   ) throws {
     try expect(UInt8(ascii: "{"))
     if try consume(UInt8(ascii: "}")) { return }
@@ -97,7 +108,7 @@ struct PlanJSONScanner {
   }
 
   /// Calls `element` for each element of an array; `element` must read the element.
-  mutating func array(_ element: (inout PlanJSONScanner) throws -> Void) throws {
+  public mutating func array(_ element: (inout JSONScanner) throws -> Void) throws {
     try expect(UInt8(ascii: "["))
     if try consume(UInt8(ascii: "]")) { return }
     repeat {
@@ -122,7 +133,8 @@ struct PlanJSONScanner {
   /// their keys and scalars: the top level of a plan is located first, which skips the whole
   /// file once, and the skipped values are read in full afterwards (where any error in them is
   /// reported).
-  mutating func skipValue() throws -> Range<Int> {
+  @discardableResult
+  public mutating func skipValue() throws -> Range<Int> {
     let first = try peek()
     let start = position
     switch first {
@@ -168,7 +180,7 @@ struct PlanJSONScanner {
   }
 
   /// Reads `null` if it is next.
-  mutating func null() throws -> Bool {
+  public mutating func null() throws -> Bool {
     guard try peek() == UInt8(ascii: "n") else { return false }
     try literal("null")
     return true
@@ -185,8 +197,8 @@ struct PlanJSONScanner {
 
   // MARK: Strings
 
-  /// A string; escapes are decoded (plan files only escape in the workload's free text).
-  mutating func string() throws -> String {
+  /// A string, escapes decoded.
+  public mutating func string() throws -> String {
     try expect(UInt8(ascii: "\""))
     let start = position
     while position < bytes.count {
@@ -221,7 +233,7 @@ struct PlanJSONScanner {
 
   /// Where a string without escapes lies, without building a `String` (keys and mask
   /// references: 64 hex digits, compared in place).
-  mutating func plainString() throws -> Range<Int> {
+  public mutating func plainString() throws -> Range<Int> {
     try expect(UInt8(ascii: "\""))
     let start = position
     while position < bytes.count {
@@ -238,7 +250,7 @@ struct PlanJSONScanner {
   }
 
   /// The text of a range of the buffer, for messages.
-  func text(_ range: Range<Int>) -> String {
+  public func text(_ range: Range<Int>) -> String {
     String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
   }
 
@@ -311,7 +323,7 @@ struct PlanJSONScanner {
   // MARK: Numbers
 
   /// An unsigned integer in plain decimal (seeds need all 64 bits).
-  mutating func uint64() throws -> UInt64 {
+  public mutating func uint64() throws -> UInt64 {
     let text = try numberText()
     var value: UInt64 = 0
     for i in text {
@@ -327,7 +339,7 @@ struct PlanJSONScanner {
     return value
   }
 
-  mutating func int() throws -> Int {
+  public mutating func int() throws -> Int {
     let start = position
     let negative = try peek() == UInt8(ascii: "-")
     if negative { position += 1 }
@@ -337,14 +349,20 @@ struct PlanJSONScanner {
     return negative ? Int(truncatingIfNeeded: 0 &- magnitude) : Int(magnitude)
   }
 
-  /// A real number, read by the same correctly rounded conversion Swift's `Double(String)` uses,
-  /// so it gives back exactly the double that `CanonicalJSON.format` wrote.
-  mutating func double() throws -> Double {
+  /// A finite real number, read by a correctly rounded conversion (glibc's `strtod`), so it gives
+  /// back exactly the double that Swift's shortest round-trip formatting wrote. The number is
+  /// checked against the JSON grammar first and copied with a terminator, so `strtod` never
+  /// reads past it, and no `String` is built per number.
+  public mutating func double() throws -> Double {
     let text = try numberText()
-    let string = String(
-      decoding: UnsafeBufferPointer(rebasing: bytes[text]), as: UTF8.self)
-    guard let value = Double(string), value.isFinite else {
-      throw error("an invalid number '\(string)'", at: text.lowerBound)
+    let value = withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) {
+      digits in
+      for (i, offset) in text.enumerated() { digits[i] = CChar(bitPattern: bytes[offset]) }
+      digits[text.count] = 0
+      return strtod(digits.baseAddress!, nil)
+    }
+    guard value.isFinite else {
+      throw error("a number out of range '\(self.text(text))'", at: text.lowerBound)
     }
     return value
   }
@@ -382,23 +400,40 @@ struct PlanJSONScanner {
 
   // MARK: Errors
 
-  func truncated() -> PlanDocumentError {
-    .malformed("the file ends early at byte \(bytes.count) (truncated?)")
+  public func truncated() -> JSONScanError {
+    JSONScanError(
+      offset: bytes.count, message: "the file ends early at byte \(bytes.count) (truncated?)")
   }
 
-  func error(_ what: String, at offset: Int? = nil) -> PlanDocumentError {
-    .malformed("\(what) at byte \(offset ?? position)")
+  /// `what` at the current position (or at `offset`), as "`what` at byte N".
+  public func error(_ what: String, at offset: Int? = nil) -> JSONScanError {
+    let offset = offset ?? position
+    return JSONScanError(offset: offset, message: "\(what) at byte \(offset)")
   }
 
-  private func invalidValue(at offset: Int) -> PlanDocumentError {
+  private func invalidValue(at offset: Int) -> JSONScanError {
     offset >= bytes.count
       ? truncated()
       : error("expected a value, found \(describe(bytes[offset]))", at: offset)
   }
 
-  func describe(_ byte: UInt8) -> String {
+  public func describe(_ byte: UInt8) -> String {
     (0x21..<0x7F).contains(byte)
       ? "'\(Character(Unicode.Scalar(byte)))'"
       : "byte 0x\(String(byte, radix: 16))"
   }
+}
+
+/// Why a JSON document could not be read: where (a byte offset into the file) and what.
+public struct JSONScanError: Error, Equatable, CustomStringConvertible {
+  public var offset: Int
+  /// The whole message, ending with the offset ("expected ',' or '}', found 'x' at byte 120").
+  public var message: String
+
+  public init(offset: Int, message: String) {
+    self.offset = offset
+    self.message = message
+  }
+
+  public var description: String { message }
 }
