@@ -145,6 +145,37 @@ def flat(tensors, layout):
     return torch.cat([tensors[name].reshape(-1) for name, _ in layout])
 
 
+# ------------------------------------------------------------------ decision margins
+# A float32 trainer compared with this float64 one can only agree to 1e-4 where no discrete
+# decision is within rounding distance: a ReLU input near 0, or two entries of a max-pool window
+# nearly tied (the gradient goes to one entry or the other: a whole input patch moves between
+# them in the weight gradient). Float32 accumulation over these layers errs by about 1e-7, so
+# every case must keep its decisions farther apart than the bounds below; main() refuses to
+# write fixtures that do not (seen: a pool gap of 2.8e-7 flipped on an AVX-512 machine and moved
+# one conv2 filter by 1e-3 of the tensor's scale).
+MIN_RELU_MARGIN = 2e-8
+MIN_POOL_GAP = 5e-7
+
+
+def pool_gap(r):
+    """Smallest gap between the largest and second largest entry of a 2x2 window with a
+    positive maximum (ties among zeros after ReLU send no gradient anywhere)."""
+    b, c, h, w = r.shape
+    windows = r.unfold(2, 2, 2).unfold(3, 2, 2).reshape(b, c, h // 2, w // 2, 4)
+    top, _ = windows.sort(-1, descending=True)
+    gaps = (top[..., 0] - top[..., 1])[top[..., 0] > 0]
+    return gaps.min().item() if gaps.numel() else math.inf
+
+
+def simple_cnn_margins(p, x):
+    """(smallest |ReLU input|, smallest max-pool gap) of one Simple-CNN forward pass."""
+    a1 = F.conv2d(x, p["conv1.weight"], p["conv1.bias"])
+    h1 = F.max_pool2d(F.relu(a1), 2, 2)
+    a2 = F.conv2d(h1, p["conv2.weight"], p["conv2.bias"])
+    relu = min(a1.abs().min().item(), a2.abs().min().item())
+    return relu, min(pool_gap(F.relu(a1)), pool_gap(F.relu(a2)))
+
+
 # ------------------------------------------------------------------ trajectories
 def trajectory(forward, layout, x, y, optimizer, lr, momentum, masks, steps):
     params = {k: v.clone().requires_grad_(True) for k, v in make_params(layout).items()}
@@ -155,9 +186,14 @@ def trajectory(forward, layout, x, y, optimizer, lr, momentum, masks, steps):
         opt = torch.optim.SGD(ordered, lr=lr, momentum=momentum, dampening=0,
                               nesterov=optimizer == "nesterov")
     losses, corrects, grad0 = [], [], None
+    margins = [math.inf, math.inf]
     for step in range(steps):
         opt.zero_grad()
         effective = {k: (v * masks[k] if masks else v) for k, v in params.items()}
+        if forward is simple_cnn:
+            with torch.no_grad():
+                relu, gap = simple_cnn_margins(effective, x)
+            margins = [min(margins[0], relu), min(margins[1], gap)]
         logits = forward(effective, x)
         loss = F.cross_entropy(logits, y)
         loss.backward()
@@ -167,7 +203,7 @@ def trajectory(forward, layout, x, y, optimizer, lr, momentum, masks, steps):
             grad0 = flat({k: v.grad for k, v in params.items()}, layout).detach()
         opt.step()
     final = {k: (v * masks[k] if masks else v).detach() for k, v in params.items()}
-    return losses, corrects, grad0, flat(final, layout)
+    return losses, corrects, grad0, flat(final, layout), margins
 
 
 class Writer:
@@ -202,20 +238,29 @@ def main():
         "simple-cnn": (simple_cnn, SIMPLE_CNN, (1, 28, 28), 8, 13),
         "resnet-8": (resnet8, RESNET8, (3, 32, 32), 4, 11),
     }
-    optimizers = [("sgd", 0.05, 0.0), ("momentum", 0.02, 0.9), ("nesterov", 0.02, 0.9)]
+    # 0.025 for the momentum methods: at 0.02, heavy-ball momentum's step 2 had a max-pool gap of
+    # 2.8e-7 (see MIN_POOL_GAP).
+    optimizers = [("sgd", 0.05, 0.0), ("momentum", 0.025, 0.9), ("nesterov", 0.025, 0.9)]
     cases = []
     for model, (forward, layout, shape, batch, sample) in models.items():
         x, y = make_batch(shape, batch)
         for masked in (False, True):
             masks = make_masks(layout, 0.5) if masked else None
             for optimizer, lr, momentum in optimizers:
-                losses, corrects, grad0, final = trajectory(
+                losses, corrects, grad0, final, margins = trajectory(
                     forward, layout, x, y, optimizer, lr, momentum, masks, args.steps)
+                if margins[0] < MIN_RELU_MARGIN or margins[1] < MIN_POOL_GAP:
+                    raise SystemExit(
+                        f"{model} {optimizer} masked={masked}: a decision within float32 "
+                        f"rounding (smallest |relu input| {margins[0]:.1e}, pool gap "
+                        f"{margins[1]:.1e}); choose another learning rate or input")
                 full = model == "simple-cnn" and optimizer == "nesterov" and masked
                 case = {
                     "model": model, "batch": batch, "optimizer": optimizer, "learning_rate": lr,
                     "momentum": momentum, "sparsity": 0.5 if masked else 0.0,
                     "steps": args.steps, "losses": losses, "correct": corrects,
+                    "smallest_relu_input": margins[0] if math.isfinite(margins[0]) else None,
+                    "smallest_pool_gap": margins[1] if math.isfinite(margins[1]) else None,
                     "gradient0_norms": norms(grad0, layout),
                     "final_norms": norms(final, layout),
                     "final_weights": writer.add(final, 1 if full else sample),
