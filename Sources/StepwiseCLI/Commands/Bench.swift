@@ -57,6 +57,9 @@ extension Stepwise {
     @Option(help: "MNIST or Fashion-MNIST directory for --mask snip (SNIP scores on real data).")
     var data: String?
 
+    @Option(help: "SNIP scores on the first N training examples only (default: all, as Lee et al.).")
+    var snipExamples: Int?
+
     @Option(help: "Largest micro-batch held in memory; larger batches accumulate gradients.")
     var maxBatch: Int = 1024
 
@@ -129,7 +132,8 @@ extension Stepwise {
           for s in pruned { masks[s] = BenchMasks.random(count: paramCount, sparsity: s) }
         case .snip where !pruned.isEmpty:
           let computed = try BenchMasks.snip(
-            description, directory: data ?? "", sparsities: pruned, threads: threads)
+            description, directory: data ?? "", sparsities: pruned, threads: threads,
+            examples: snipExamples)
           for (s, m) in zip(pruned, computed) { masks[s] = m }
         case .snip: break
         }
