@@ -52,12 +52,20 @@ public final class SparseConvolutionKernel {
       padTop: Int32(g.padTop), padLeft: Int32(g.padLeft), phaseHeight: Int32(phaseHeight),
       phaseWidth: Int32(phaseWidth), preparedCount: Int64(perExample))
     let (kh, kw) = (g.kernelHeight, g.kernelWidth)
-    rows = SparseRows(rows: g.outChannels, perRow: g.inChannels * kh * kw, mask: mask) { k in
-      let (c, rest) = k.quotientAndRemainder(dividingBy: kh * kw)
-      let (i, j) = rest.quotientAndRemainder(dividingBy: kw)
-      let phase = (i % sh) * sw + j % sw
-      return ((phase * g.inChannels + c) * phaseHeight + i / sh) * phaseWidth + j / sw
+    // Taps listed by kernel column first: neighbouring entries then never write vectors that
+    // overlap unaligned (taps one column apart), which would stall the input-gradient scatter
+    // on store forwarding; entries one row apart overlap exactly, which forwards.
+    let byColumn = (0..<(g.inChannels * kh * kw)).sorted {
+      ($0 % kw, $0) < ($1 % kw, $1)
     }
+    rows = SparseRows(
+      rows: g.outChannels, perRow: g.inChannels * kh * kw, mask: mask,
+      inputOffset: { k in
+        let (c, rest) = k.quotientAndRemainder(dividingBy: kh * kw)
+        let (i, j) = rest.quotientAndRemainder(dividingBy: kw)
+        let phase = (i % sh) * sw + j % sw
+        return ((phase * g.inChannels + c) * phaseHeight + i / sh) * phaseWidth + j / sw
+      }, order: byColumn)
     prepared = AlignedFloats(max(g.batch, 1) * perExample)
     partial = AlignedFloats(8 * rows.count)
     let transposedWork = g.inHeight * ((g.inWidth + 7) / 8 * 8)

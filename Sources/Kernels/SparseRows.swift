@@ -13,9 +13,11 @@ final class SparseRows {
   /// `mask` is `rows x perRow`, row-major; `inputOffset(k)` is the input offset of the `k`-th
   /// weight within a row. `source(r, k)`, when given, is the flat index in `mask` (and in the
   /// weights) of row r's k-th weight (a transposed or flipped view); row-major otherwise.
+  /// `order`, when given, is the order in which each row lists its weights (a permutation of
+  /// `0..<perRow`).
   init(
     rows: Int, perRow: Int, mask: UnsafePointer<Float>, inputOffset: (Int) -> Int,
-    source: ((Int, Int) -> Int)? = nil
+    source: ((Int, Int) -> Int)? = nil, order: [Int]? = nil
   ) {
     self.rows = rows
     let index = source ?? { r, k in r * perRow + k }
@@ -29,7 +31,7 @@ final class SparseRows {
     var e = 0
     for r in 0..<rows {
       rowStart[r] = Int32(e)
-      for k in 0..<perRow where mask[index(r, k)] != 0 {
+      for k in order ?? Array(0..<perRow) where mask[index(r, k)] != 0 {
         offset[e] = offsets[k]
         weightIndex[e] = Int32(index(r, k))
         e += 1

@@ -61,6 +61,7 @@ final class RankLoop {
     model = try Model(
       plan.description, maxBatch: max(microBatch, min(evalBatch, data.validation.count)),
       threads: configuration.threadsPerWorker)
+    if let policy = configuration.sparseKernels { model.sparsePolicy = policy }
     stream = BatchStream(count: data.train.count, seed: spec.dataSeed)
     images = .allocate(capacity: max(1, maxShard) * data.train.imageSize)
     labels = .allocate(capacity: max(1, maxShard))

@@ -1,4 +1,5 @@
 import Datasets
+import Network
 
 /// How a trial is executed, as opposed to what it computes (the `TrialSpec`): none of these
 /// knobs is part of a trial's identity, except that the worker count fixes the summation order
@@ -20,6 +21,8 @@ public struct TrainerConfiguration: Sendable {
   public var datasets: DatasetCache
   /// Landscape probes to run inside each trial (none by default; they never change a result).
   public var probes: ProbeSchedule = .none
+  /// Kernel choice for pruned layers; nil: `STEPWISE_SPARSE_KERNELS`, else measured.
+  public var sparseKernels: SparseKernelPolicy?
 
   public init(
     workers: Int = 1, threadsPerWorker: Int = 1, checkpointEverySteps: Int = 1000,

@@ -92,6 +92,14 @@ public final class ConvReLUMaxPool: PrunableLayer {
     argmax = UnsafeMutableBufferPointer(start: nil, count: 0)
   }
 
+  /// Whether the sparse path pools with `PairMaxPool` (2x2/2 on even planes) rather than
+  /// `Pooling` with an arg-max.
+  private var pairPool: Bool {
+    let conv = convolution.outputShape
+    return PairMaxPool.applies(
+      window: window, stride: stride, height: conv.height, width: conv.width)
+  }
+
   /// Pooled planes per example, and the pre-pool and pooled plane sizes.
   private var planeSizes: (channels: Int, plane: Int, pooled: Int) {
     let c = convolution.outputShape
@@ -110,9 +118,7 @@ public final class ConvReLUMaxPool: PrunableLayer {
     let (channels, plane, pooled) = planeSizes
     let conv = convolution.outputShape
     StepProfiler.measure("\(convolution.name) sparse pool") {
-      if PairMaxPool.applies(
-        window: window, stride: stride, height: conv.height, width: conv.width)
-      {
+      if pairPool {
         PairMaxPool.forward(
           act, y, planes: batch * channels, height: conv.height, width: conv.width)
         return
@@ -138,9 +144,7 @@ public final class ConvReLUMaxPool: PrunableLayer {
     let (channels, plane, pooled) = planeSizes
     let conv = convolution.outputShape
     StepProfiler.measure("\(convolution.name) sparse poolBackward") {
-      if PairMaxPool.applies(
-        window: window, stride: stride, height: conv.height, width: conv.width)
-      {
+      if pairPool {
         PairMaxPool.backward(
           x: activation.pointer, dy: dy, dx: dAct, planes: batch * channels,
           height: conv.height, width: conv.width)

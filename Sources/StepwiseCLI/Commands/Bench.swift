@@ -58,6 +58,9 @@ extension Stepwise {
     @Option(help: "MNIST or Fashion-MNIST directory for --mask snip (SNIP scores on real data).")
     var data: String?
 
+    @Option(help: "SNIP scores on the first N training examples only (default: all, as Lee et al.).")
+    var snipExamples: Int?
+
     @Option(help: "Largest micro-batch held in memory; larger batches accumulate gradients.")
     var maxBatch: Int = 1024
 
@@ -130,7 +133,8 @@ extension Stepwise {
           for s in pruned { masks[s] = BenchMasks.random(count: paramCount, sparsity: s) }
         case .snip where !pruned.isEmpty:
           let computed = try BenchMasks.snip(
-            description, directory: data ?? "", sparsities: pruned, threads: threads)
+            description, directory: data ?? "", sparsities: pruned, threads: threads,
+            examples: snipExamples)
           for (s, m) in zip(pruned, computed) { masks[s] = m }
         case .snip: break
         }
@@ -200,6 +204,13 @@ extension Stepwise {
           "repeat_steps_per_s": r[0].train.rates, "repeat_eval_per_s": r[0].eval.rates,
           "dense_repeat_steps_per_s": r.count > 1 ? r[1].train.rates : [],
           "dense_repeat_eval_per_s": r.count > 1 ? r[1].eval.rates : [],
+          "cpu_examples_per_s": r[0].train.cpuMedian * Double(batch),
+          "dense_cpu_examples_per_s": (r.count > 1 ? r[1] : r[0]).train.cpuMedian * Double(batch),
+          "cpu_eval_examples_per_s": r[0].eval.cpuMedian * Double(batch),
+          "dense_cpu_eval_examples_per_s": (r.count > 1 ? r[1] : r[0]).eval.cpuMedian
+            * Double(batch),
+          "repeat_cpu_steps_per_s": r[0].train.cpuRates,
+          "dense_repeat_cpu_steps_per_s": r.count > 1 ? r[1].train.cpuRates : [],
           "steps_per_repeat": r[0].train.steps, "macs_per_example": macs, "params": params,
           "kept_params": kept, "allreduce_bytes_per_step": kept * 4,
           "dense_allreduce_bytes_per_step": params * 4,
@@ -237,7 +248,14 @@ extension Stepwise {
 
     struct Rates {
       var rates: [Double] = []
+      /// Per round, calls per second of this process's CPU time (user + system): on a machine
+      /// shared with other work this counts only the cycles this process got.
+      var cpuRates: [Double] = []
       var steps = 0
+      var cpuMedian: Double {
+        let sorted = cpuRates.sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+      }
       var median: Double {
         let sorted = rates.sorted()
         return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
@@ -279,12 +297,18 @@ extension Stepwise {
       for _ in 0..<repeats {
         for (i, net) in nets.enumerated() {
           var start = clock.now
+          var cpu = processCPUSeconds()
           for _ in 0..<results[i].train.steps { try step(net) }
           results[i].train.rates.append(
             Double(results[i].train.steps) / (clock.now - start).seconds)
+          results[i].train.cpuRates.append(
+            Double(results[i].train.steps) / (processCPUSeconds() - cpu))
           start = clock.now
+          cpu = processCPUSeconds()
           for _ in 0..<results[i].eval.steps { try evaluate(net) }
           results[i].eval.rates.append(Double(results[i].eval.steps) / (clock.now - start).seconds)
+          results[i].eval.cpuRates.append(
+            Double(results[i].eval.steps) / (processCPUSeconds() - cpu))
         }
       }
       if StepProfiler.isEnabled {
@@ -326,6 +350,14 @@ extension Duration {
     let (s, atto) = components
     return Double(s) + Double(atto) * 1e-18
   }
+}
+
+/// User plus system CPU seconds of this process so far (all its threads).
+func processCPUSeconds() -> Double {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// Peak resident set size of this process so far (`ru_maxrss`, KiB on Linux).

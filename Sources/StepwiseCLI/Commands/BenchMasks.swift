@@ -16,8 +16,10 @@ enum BenchMasks {
 
   /// Lee et al.'s SNIP (the whole training split, weights and biases, global) on the MNIST or
   /// Fashion-MNIST files in `directory`, so each layer gets the density SNIP gives it.
+  /// `examples`: score on the first this many training examples only (nil: all of them).
   static func snip(
-    _ description: ModelDescription, directory: String, sparsities: [Double], threads: Int
+    _ description: ModelDescription, directory: String, sparsities: [Double], threads: Int,
+    examples: Int? = nil
   ) throws -> [[Float]] {
     let name: DatasetName = directory.lowercased().contains("fashion") ? .fashionMNIST : .mnist
     let spec = DatasetSpec(
@@ -28,8 +30,9 @@ enum BenchMasks {
     let model = try Model(description, maxBatch: batch, threads: threads)
     model.initialize(seed: 0)
     let set = data.train
-    let batches = stride(from: 0, to: set.count, by: batch).lazy.map { start in
-      let end = min(set.count, start + batch)
+    let count = min(set.count, examples ?? set.count)
+    let batches = stride(from: 0, to: count, by: batch).lazy.map { start in
+      let end = min(count, start + batch)
       return PruningBatch(
         images: Array(set.pixels[(start * set.imageSize)..<(end * set.imageSize)]),
         labels: set.labels[start..<end].map(Int.init),

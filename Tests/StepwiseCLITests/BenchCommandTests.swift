@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+/// `stepwise bench` as a process: one JSON line per (batch, sparsity) cell with the fields the
+/// issue asks for, the sparse cell timed against its dense kernels, and its layer paths.
+@Suite(.enabled(if: RunProcessTests.binary != nil)) struct BenchCommandTests {
+  @Test func sparsityListGivesOneJSONLinePerCellWithLayerPaths() throws {
+    let binary = try #require(RunProcessTests.binary)
+    let (status, output) = try RunProcessTests.launch(
+      binary,
+      [
+        "bench", "--model", "fc-32", "--batch-sizes", "8", "--sparsity", "0,0.9",
+        "--mask", "random", "--seconds", "0.01", "--repeats", "2", "--warmup", "0.01",
+        "--threads", "1", "--kernels", "sparse", "--json",
+      ])
+    #expect(status == 0, "\(output)")
+    let lines = output.split(separator: "\n").filter { $0.hasPrefix("{") }
+    try #require(lines.count == 2)
+    let cells = try lines.map {
+      try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+    for key in [
+      "model", "batch_size", "sparsity", "mask", "examples_per_s", "eval_examples_per_s",
+      "dense_examples_per_s", "layer_paths", "allreduce_bytes_per_step",
+    ] {
+      #expect(cells.allSatisfy { $0[key] != nil }, "\(key)")
+    }
+    #expect(cells[0]["mask"] as? String == "none")
+    #expect((cells[0]["layer_paths"] as? [Any])?.isEmpty == true)
+    #expect(cells[1]["mask"] as? String == "random")
+    let paths = try #require(cells[1]["layer_paths"] as? [[String: Any]])
+    #expect(paths.map { $0["layer"] as? String } == ["dense1", "dense2"])
+    #expect(paths.allSatisfy { $0["path"] as? String == "sparse" })
+    let kept = try #require(cells[1]["allreduce_bytes_per_step"] as? Int)
+    let all = try #require(cells[1]["dense_allreduce_bytes_per_step"] as? Int)
+    #expect(kept > 0 && kept < all / 5)
+    #expect((cells[1]["dense_repeat_steps_per_s"] as? [Double])?.count == 2)
+  }
+
+  @Test func snipWithoutDataIsAnError() throws {
+    let binary = try #require(RunProcessTests.binary)
+    let (status, output) = try RunProcessTests.launch(
+      binary, ["bench", "--sparsity", "0.9", "--mask", "snip"], errors: true)
+    #expect(status != 0)
+    #expect(output.contains("--data"))
+  }
+}
