@@ -33,6 +33,7 @@ Masks act as Lee et al.'s apply_mask: the forward pass uses mask * w.
 """
 import argparse
 import base64
+import itertools
 import json
 import math
 import os
@@ -364,7 +365,26 @@ def summary(args):
                 print(f"| {side} | {len(v)} | {' '.join(f'{e:.4f}' for e in v)} | "
                       f"{statistics.mean(v):.4f} | {statistics.median(v):.4f} | "
                       f"{min(v):.4f}-{max(v):.4f} |")
+            a = list(by_side.get("stepwise", {}).values())
+            b = list(by_side.get("pytorch", {}).values())
+            if a and b:
+                print(f"Mann-Whitney two-sided exact p = {rank_test(a, b):.3f} "
+                      f"(stepwise {len(a)} vs pytorch {len(b)})")
             print()
+
+
+def rank_test(a, b):
+    """Exact two-sided permutation p-value of the Mann-Whitney U statistic (small samples)."""
+    pooled = a + b
+
+    def distance(left):
+        right = [pooled[i] for i in range(len(pooled)) if i not in left]
+        u = sum((pooled[i] > y) + 0.5 * (pooled[i] == y) for i in left for y in right)
+        return abs(u - len(a) * len(b) / 2)
+
+    observed = distance(set(range(len(a))))
+    splits = [set(c) for c in itertools.combinations(range(len(pooled)), len(a))]
+    return sum(distance(c) >= observed - 1e-12 for c in splits) / len(splits)
 
 
 # ------------------------------------------------------------------ the suite's fixture

@@ -45,7 +45,7 @@ import Testing
   /// How far beyond PyTorch's own float32-vs-float64 distance Stepwise's may go.
   static let envelopeFactor = 20.0
   /// Below this a difference is rounding whatever the envelope says (float32 epsilon on
-  /// weights of order 0.1-1, and on losses of order 1).
+  /// weights of order 0.1-1, and relative on losses).
   static let floor = 1e-6
 
   static func load() throws -> Fixture {
@@ -120,19 +120,24 @@ import Testing
     let mask = Self.mask(fixture.mask, count: store.count)
     let run = try FidelityTrace.run(spec, mask: mask)
 
+    // Rounding divergence grows from step to step, but at one step the float32 run can pass
+    // close to the float64 one by chance; the bounds use the largest distance so far.
+    var envelope = 0.0
+    var lossEnvelope = 0.0
     var worst = (ratio: 0.0, step: 0)
     for (index, checkpoint) in run.checkpoints.enumerated() {
       let expected = fixture.steps[index]
-      let envelope = expected.envelope.values.max() ?? 0
-      let lossEnvelope = abs(expected.loss_t32 - expected.loss_t64)
-      let lossError = abs(run.losses[index] - expected.loss_t64)
+      envelope = max(envelope, expected.envelope.values.max() ?? 0)
+      lossEnvelope = max(
+        lossEnvelope, abs(expected.loss_t32 - expected.loss_t64) / expected.loss_t64)
+      let lossError = abs(run.losses[index] - expected.loss_t64) / expected.loss_t64
       #expect(
-        lossError <= Self.envelopeFactor * lossEnvelope + Self.floor * expected.loss_t64,
+        lossError <= Self.envelopeFactor * lossEnvelope + Self.floor,
         """
         step \(index + 1): loss \(run.losses[index]), PyTorch float64 \(expected.loss_t64), \
         float32 \(expected.loss_t32)
         """)
-      // Per-layer norms: exact up to the envelope (norms move less than entries).
+      // Per-layer norms: a norm moves by at most sqrt(count) times the largest entry's move.
       for s in store.slices {
         let w = checkpoint.parameters[s.offset..<(s.offset + s.count)]
         let norm = w.reduce(0.0) { $0 + Double($1 * $1) }.squareRoot()
@@ -142,7 +147,7 @@ import Testing
       }
       // Pruned weights are exactly zero after every step.
       #expect(zip(checkpoint.parameters, mask).allSatisfy { $1 != 0 || $0 == 0 })
-      let ratio = lossError / max(lossEnvelope, Self.floor * expected.loss_t64)
+      let ratio = lossError / max(lossEnvelope, Self.floor)
       if ratio > worst.ratio { worst = (ratio, index + 1) }
     }
     // The weights after the last step, entry by entry.
@@ -151,7 +156,6 @@ import Testing
     try #require(reference.count == kept.count)
     let final = try #require(run.checkpoints.last).parameters
     let error = zip(kept, reference).map { abs(Double(final[$0]) - Double($1)) }.max() ?? 0
-    let envelope = fixture.steps[steps - 1].envelope.values.max() ?? 0
     #expect(
       error <= Self.envelopeFactor * envelope + Self.floor,
       """
