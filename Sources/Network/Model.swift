@@ -151,6 +151,8 @@ public final class Model: @unchecked Sendable {
   ) throws -> (lossSum: Double, correct: Int) {
     KernelThreads.set(threads)
     checkKernelMask()
+    usePaths(evaluation: true)
+    defer { usePaths(evaluation: false) }
     let stride = modelDescription.input.count
     var lossSum = 0.0
     var correct = 0
@@ -172,6 +174,8 @@ public final class Model: @unchecked Sendable {
   ) throws {
     KernelThreads.set(threads)
     checkKernelMask()
+    usePaths(evaluation: true)
+    defer { usePaths(evaluation: false) }
     let stride = modelDescription.input.count
     var start = 0
     while start < count {
@@ -237,16 +241,20 @@ public final class Model: @unchecked Sendable {
           let key =
             "\(layer.layerName) \(layer.inputShape) \(layer.outputShape) \(density) "
             + "\(batch) \(threads) \(needsInputGradient)"
-          let (dense, sparse) = try Model.measuredPaths.withLock { $0[key] } ?? {
+          let timed = try Model.measuredPaths.withLock { $0[key] } ?? {
             let timed = try timePaths(layer, batch: batch, inputGradient: needsInputGradient)
             Model.measuredPaths.withLock { $0[key] = timed }
             return timed
           }()
-          (choice.denseSeconds, choice.sparseSeconds) = (dense, sparse)
-          layer.path = sparse < dense ? .sparse : .dense
+          (choice.denseSeconds, choice.sparseSeconds) = (timed.dense, timed.sparse)
+          layer.path = timed.sparse < timed.dense ? .sparse : .dense
+          // Evaluation runs forward only: its own choice, on the forward timings.
+          choice.evaluationPath =
+            timed.sparseForward < timed.denseForward ? .sparse : .dense
         }
-        if layer.path == .dense { layer.dropSparseKernel() }
         choice.path = layer.path
+        if sparsePolicy == .sparse { choice.evaluationPath = .sparse }
+        if layer.path == .dense && choice.evaluationPath == .dense { layer.dropSparseKernel() }
       }
       choices.append(choice)
     }
@@ -255,8 +263,18 @@ public final class Model: @unchecked Sendable {
     return choices
   }
 
+  /// Puts every prunable layer on its evaluation path (`true`) or its training path.
+  private func usePaths(evaluation: Bool) {
+    guard !layerPaths.isEmpty else { return }
+    for ((layer, _), choice) in zip(prunableLayers(), layerPaths) {
+      layer.path = evaluation ? choice.evaluationPath : choice.path
+    }
+  }
+
   /// Timings of `setMask`'s measurements in this process, by layer shape, density and batch.
-  private static let measuredPaths = Mutex<[String: (dense: Double, sparse: Double)]>([:])
+  private static let measuredPaths = Mutex<
+    [String: (dense: Double, sparse: Double, denseForward: Double, sparseForward: Double)]
+  >([:])
 
   /// Every prunable layer in order, with whether its input gradient is ever needed (not for the
   /// network's first layer).
@@ -290,7 +308,7 @@ public final class Model: @unchecked Sendable {
   /// `setMask` zeroes afterwards).
   private func timePaths(
     _ layer: PrunableLayer, batch: Int, inputGradient: Bool
-  ) throws -> (dense: Double, sparse: Double) {
+  ) throws -> (dense: Double, sparse: Double, denseForward: Double, sparseForward: Double) {
     let (inCount, outCount) = (batch * layer.inputShape.count, batch * layer.outputShape.count)
     let x = FloatBuffer(count: inCount)
     let y = FloatBuffer(count: outCount)
@@ -299,22 +317,31 @@ public final class Model: @unchecked Sendable {
     for i in 0..<inCount { x.pointer[i] = Float((i &* 7919) % 255) / 255 - 0.25 }
     for i in 0..<outCount { dy.pointer[i] = Float((i &* 104729) % 251) / 251 - 0.5 }
     let clock = ContinuousClock()
-    func run(_ path: KernelPath) throws -> Double {
-      layer.path = path
-      let start = clock.now
-      try layer.forward(x.pointer, y.pointer, batch: batch)
-      try layer.backward(
-        x: x.pointer, y: y.pointer, dy: dy.pointer, dx: inputGradient ? dx.pointer : nil,
-        batch: batch, accumulate: false)
+    func seconds(since start: ContinuousClock.Instant) -> Double {
       let (seconds, attoseconds) = (clock.now - start).components
       return Double(seconds) + Double(attoseconds) * 1e-18
     }
+    /// (forward and backward, forward alone).
+    func run(_ path: KernelPath) throws -> (Double, Double) {
+      layer.path = path
+      let start = clock.now
+      try layer.forward(x.pointer, y.pointer, batch: batch)
+      let forward = seconds(since: start)
+      try layer.backward(
+        x: x.pointer, y: y.pointer, dy: dy.pointer, dx: inputGradient ? dx.pointer : nil,
+        batch: batch, accumulate: false)
+      return (seconds(since: start), forward)
+    }
     _ = try run(.dense)  // creates oneDNN's primitives for this batch
     _ = try run(.sparse)
-    var best = (dense: Double.infinity, sparse: Double.infinity)
+    var best = (
+      dense: Double.infinity, sparse: Double.infinity, denseForward: Double.infinity,
+      sparseForward: Double.infinity
+    )
     for _ in 0..<3 {
-      best.dense = min(best.dense, try run(.dense))
-      best.sparse = min(best.sparse, try run(.sparse))
+      let (d, df) = try run(.dense)
+      let (s, sf) = try run(.sparse)
+      best = (min(best.dense, d), min(best.sparse, s), min(best.denseForward, df), min(best.sparseForward, sf))
     }
     return best
   }

@@ -37,6 +37,9 @@ public struct LayerPathChoice: Sendable, Hashable, CustomStringConvertible {
   /// Kept fraction of the layer's weights.
   public var density: Double
   public var path: KernelPath
+  /// The path of forward-only evaluation (`Model.evaluate`, `logits`), chosen on forward
+  /// timings alone.
+  public var evaluationPath: KernelPath = .dense
   /// Seconds of one forward and backward pass at `batch` on each path (nil: not measured).
   public var denseSeconds: Double?
   public var sparseSeconds: Double?
@@ -45,7 +48,9 @@ public struct LayerPathChoice: Sendable, Hashable, CustomStringConvertible {
   public var description: String {
     /// Three decimals without Foundation.
     func fixed(_ v: Double) -> String { "\((v * 1000).rounded() / 1000)" }
-    var text = "\(layer) \(path.rawValue) (density \(fixed(density))"
+    var text = "\(layer) \(path.rawValue)"
+    if evaluationPath != path { text += " (evaluation \(evaluationPath.rawValue))" }
+    text += " (density \(fixed(density))"
     if let d = denseSeconds, let s = sparseSeconds {
       text += ", dense \(fixed(d * 1e3)) ms, sparse \(fixed(s * 1e3)) ms at batch \(batch)"
     }

@@ -139,5 +139,12 @@ import Testing
       let (d, s) = (try #require(choice.denseSeconds), try #require(choice.sparseSeconds))
       #expect(choice.path == (s < d ? .sparse : .dense))
     }
+    // Evaluation on its own paths gives what the training paths give, up to rounding.
+    var rng = TestRandom(seed: 6)
+    let x = (0..<(32 * 784)).map { _ in Float(rng.uniform()) }
+    let y = (0..<32).map { _ in Int32(rng.next() % 10) }
+    let evaluated = try model.evaluate(input: x, labels: y, count: 32)
+    let trained = try model.trainStep(input: x, labels: y, count: 32)
+    #expect(Gradcheck.relativeError(evaluated.lossSum / 32, Double(trained.loss)) < 1e-5)
   }
 }

@@ -218,6 +218,7 @@ extension Stepwise {
           "layer_paths": net.layerPaths.map { choice -> [String: Any] in
             var o: [String: Any] = [
               "layer": choice.layer, "density": choice.density, "path": choice.path.rawValue,
+              "evaluation_path": choice.evaluationPath.rawValue,
             ]
             if let d = choice.denseSeconds { o["dense_ms"] = d * 1e3 }
             if let s = choice.sparseSeconds { o["sparse_ms"] = s * 1e3 }
