@@ -20,7 +20,6 @@ final class ProbeGradients {
   private let labels: UnsafeMutablePointer<Int32>
   private let capacity: Int
   private let small: UnsafeMutablePointer<Float>
-  private let total: UnsafeMutablePointer<Float>
   private let drawn: UnsafeMutableBufferPointer<Int32>
 
   /// `largestBatch`: the largest noise-scale batch (0 without one), which sizes the gather buffers.
@@ -32,7 +31,6 @@ final class ProbeGradients {
     images = .allocate(capacity: capacity * train.imageSize)
     labels = .allocate(capacity: capacity)
     small = .allocate(capacity: model.store.count)
-    total = .allocate(capacity: model.store.count)
     drawn = .allocate(capacity: max(1, largestBatch))
   }
 
@@ -40,7 +38,6 @@ final class ProbeGradients {
     images.deallocate()
     labels.deallocate()
     small.deallocate()
-    total.deallocate()
     drawn.deallocate()
   }
 
@@ -51,39 +48,25 @@ final class ProbeGradients {
 
   /// The mean-loss gradient over the first `examples` examples of the training split (stored
   /// order) at the current parameters, in `model.store.gradients` (returned).
-  ///
-  /// The shard goes through the model in chunks of `maxBatch`, each a separate pass whose
-  /// gradient is added here: the model's own micro-batching accumulates inside the backward pass,
-  /// which `stepwise bench --batch-sizes 1000,3000 --max-batch 1000` measured about 5x slower per
-  /// example than one batch of 1,000 (415 against 86 examples/s, same run).
   func fullSplit(examples: Int) throws -> UnsafePointer<Float> {
     let n = min(examples, train.count)
     let part = (comm.rank * n / comm.size)..<((comm.rank + 1) * n / comm.size)
     let size = train.imageSize
-    let count = model.store.count
-    let g = model.store.gradients
-    total.update(repeating: 0, count: count)
     let failed = train.pixels.withUnsafeBufferPointer { pixels in
       train.labels.withUnsafeBufferPointer { setLabels in
         guard let x = pixels.baseAddress, let y = setLabels.baseAddress else { return true }
-        var start = part.lowerBound
-        while start < part.upperBound {
-          let chunk = min(model.maxBatch, part.upperBound - start)
-          do {
-            _ = try model.trainStep(
-              input: x + start * size, labels: y + start, count: chunk, gradientDenominator: n)
-          } catch {
-            return true
-          }
-          for i in 0..<count { total[i] += g[i] }
-          start += chunk
+        do {
+          _ = try model.trainStep(
+            input: x + part.lowerBound * size, labels: y + part.lowerBound, count: part.count,
+            gradientDenominator: n)
+          return false
+        } catch {
+          return true
         }
-        return false
       }
     }
-    g.update(from: total, count: count)
     try reduce(failed: failed)
-    return UnsafePointer(g)
+    return UnsafePointer(model.store.gradients)
   }
 
   /// One noise-scale draw: `big` example indices drawn independently and uniformly (with
