@@ -154,6 +154,9 @@ struct StudyProbe {
       spec.giveUp = []
       // Never "reached": the short run is not a trial of the study.
       spec.goal = Goal(metric: spec.goal.metric, comparison: .atMost, threshold: -1)
+      // A goal no evaluation meets would let every evaluation exit after its first chunk, and
+      // the row would print that lower bound as the error: evaluate the whole split.
+      spec.exitEarly = false
       spec.key = TrialKey(hex: "probe-" + trial.key.hex)
       let label =
         plan.workload.optimizers.count > 1
@@ -213,7 +216,10 @@ private final class Collected: @unchecked Sendable {
   var lastError: Double? { lock.withLock { _lastError } }
 
   func add(evaluation: EvaluationEvent) -> TrialControl {
-    lock.withLock { _lastError = evaluation.validationError }
+    // Only a whole-split error is an error; a point cut short by early exit is a bound.
+    if evaluation.counts?.isComplete ?? true {
+      lock.withLock { _lastError = evaluation.validationError }
+    }
     return .proceed
   }
 
