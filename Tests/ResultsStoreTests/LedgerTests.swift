@@ -31,6 +31,34 @@ import Testing
     #expect(StoreLedger.isAlive(me, heartbeat: ResultsStore.now(), ttl: 60, from: holder))
   }
 
+  /// A diverging trial's last evaluation can have a NaN loss; SQLite would store it as NULL
+  /// against the NOT NULL column and fail the run. It is stored as +infinity (not finite), and a
+  /// re-recorded NaN after the trial finished is the same value, not a conflict.
+  @Test func aNaNValidationLossIsStoredAsNotFinite() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.cleanUp() }
+    let study = SyntheticStudy(seed: 6)
+    let (store, id) = try makeStore(dir, study)
+    let ledger = StoreLedger(store: store, study: id)
+    let key = study.specs[0].key
+    let owner = LeaseOwner.current()
+    guard case .claimed = try ledger.claim(key, owner: owner) else {
+      Issue.record("not claimed")
+      return
+    }
+    let diverged = Evaluation(
+      step: 200, validationError: 0.9, validationLoss: .nan, trainingLoss: .nan)
+    try ledger.recordEvaluations(key, [.at(100, 0.3), diverged])
+    let stored = try store.evaluations(key)
+    #expect(stored.map(\.step) == [100, 200])
+    #expect(stored.last?.validationLoss == .infinity)
+    #expect(stored.last?.trainingLoss.isNaN == true)
+    let result = TrialResult(state: .diverged, stepsToResult: nil, stepsRun: 200, bestMetric: 0.3)
+    #expect(try ledger.recordResult(key, result, owner: owner) == .recorded)
+    try ledger.recordEvaluations(key, [diverged])
+    #expect(try store.conflicts().isEmpty)
+  }
+
   @Test func finishedResultIsNeverOverwritten() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }
