@@ -213,7 +213,8 @@ public final class Model: @unchecked Sendable {
   // MARK: Sparse kernels
 
   /// Installs a pruning mask (`ParameterStore.setMask`) and chooses each prunable layer's
-  /// kernel by `sparsePolicy`: the compressed forms are built here, once per mask. `measured`
+  /// kernel by `sparsePolicy`: the compressed forms are built here, once per mask. `rule` picks by
+  /// the layer's kept fraction (`KernelRule`); `measured`
   /// times one forward and backward pass of each layer on both paths at `measureBatch`
   /// (default `maxBatch`; capped at it) and keeps the faster. Returns the choices
   /// (also in `layerPaths`).
@@ -235,6 +236,10 @@ public final class Model: @unchecked Sendable {
         layer.buildSparseKernel()
         if sparsePolicy == .sparse {
           layer.path = .sparse
+        } else if sparsePolicy == .rule {
+          let paths = KernelRule.paths(density: density, needsInputGradient: needsInputGradient)
+          layer.path = paths.training
+          choice.evaluationPath = paths.evaluation
         } else {
           // One measurement per layer shape, kept count, batch and thread count in a process,
           // so every trial of a cell takes the same path (the same bits on a rerun).

@@ -20,14 +20,43 @@ public enum SparseKernelPolicy: String, Sendable, Hashable {
   case dense
   /// Sparse wherever the mask prunes anything.
   case sparse
-  /// Time both on the layer's shape and batch and take the faster (ties stay dense), so a pruned
-  /// network is never slower than its dense form.
+  /// Sparse where the layer keeps at most a fixed fraction of its weights (`KernelRule`): the
+  /// same choice in every process and on every machine, so a trial's results never depend on a
+  /// timing (a resumed or repeated trial computes the same bits). The default.
+  case rule
+  /// Time both on the layer's shape and batch and take the faster (ties stay dense). Timings
+  /// are noisy on a loaded machine and are taken once per process, so two processes may choose
+  /// differently and their results differ in the last bits: for measurements of the kernels
+  /// (`stepwise bench --kernels measured`), not for studies.
   case measured
 
-  /// `STEPWISE_SPARSE_KERNELS` (`dense`, `sparse`, `measured`); `measured` when unset.
+  /// `STEPWISE_SPARSE_KERNELS` (`rule`, `dense`, `sparse`, `measured`); `rule` when unset.
   public static var fromEnvironment: SparseKernelPolicy {
-    guard let raw = getenv("STEPWISE_SPARSE_KERNELS") else { return .measured }
-    return SparseKernelPolicy(rawValue: String(cString: raw)) ?? .measured
+    guard let raw = getenv("STEPWISE_SPARSE_KERNELS") else { return .rule }
+    return SparseKernelPolicy(rawValue: String(cString: raw)) ?? .rule
+  }
+}
+
+/// The density thresholds of `SparseKernelPolicy.rule`, from the per-layer timings that the
+/// measured policy prints (`kernels at batch ...` in a run's progress; docs/performance.md,
+/// "Sparse kernels"). A sparse kernel's cost falls with the kept fraction, oneDNN's does not:
+/// - a layer whose input gradient is needed (every layer but the first) breaks even near 30%
+///   kept (Simple-CNN conv2 at batch 16: dense 3.1 ms, sparse 0.75 ms at 7% kept);
+/// - the first layer skips the input gradient, so its sparse training pass wins up to about 65%
+///   kept (conv1 at 60% kept: dense 1.1 ms, sparse 0.6 ms at batch 16), but its forward pass
+///   alone does not, so evaluation keeps the general threshold.
+public enum KernelRule {
+  public static let density = 0.3
+  public static let firstLayerTrainingDensity = 0.65
+
+  /// The training and evaluation paths of a layer with `density` kept.
+  public static func paths(density: Double, needsInputGradient: Bool) -> (
+    training: KernelPath, evaluation: KernelPath
+  ) {
+    let trainingLimit = needsInputGradient ? Self.density : firstLayerTrainingDensity
+    return (
+      density <= trainingLimit ? .sparse : .dense, density <= Self.density ? .sparse : .dense
+    )
   }
 }
 

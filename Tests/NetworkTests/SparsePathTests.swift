@@ -124,6 +124,29 @@ import Testing
     #expect(results[0] == results[1])
   }
 
+  /// The default rule picks by kept fraction alone, so every process makes the same choice: an
+  /// unpruned layer stays dense, conv2 and dense1 at 10% kept go sparse for both passes, and
+  /// the first layer at 50% kept trains sparse but evaluates dense.
+  @Test func ruleChoosesByDensityAlone() throws {
+    let model = try Model(.simpleCNN(), maxBatch: 32, threads: 1)
+    model.initialize(seed: 1)
+    model.sparsePolicy = .rule
+    var mask = Self.mask(model.store, seed: 2)
+    let first = try #require(model.store.slice(named: "conv1.weight"))
+    for i in first.offset..<(first.offset + first.count) { mask[i] = i % 2 == 0 ? 1 : 0 }
+    let choices = try mask.withUnsafeBufferPointer { try model.setMask($0, measureBatch: 32) }
+    #expect(choices.map(\.layer) == ["conv1", "conv2", "dense1"])
+    #expect(choices[0].path == .sparse && choices[0].evaluationPath == .dense)
+    for choice in choices.dropFirst() {
+      #expect(choice.density < KernelRule.density)
+      #expect(choice.path == .sparse && choice.evaluationPath == .sparse)
+      #expect(choice.denseSeconds == nil)
+    }
+    #expect(KernelRule.paths(density: 0.31, needsInputGradient: true) == (.dense, .dense))
+    #expect(KernelRule.paths(density: 0.66, needsInputGradient: false) == (.dense, .dense))
+    #expect(KernelRule.paths(density: 0.3, needsInputGradient: false) == (.sparse, .sparse))
+  }
+
   /// The measured policy keeps a dense layer (no mask) dense and records timings for the rest.
   @Test func measuredPolicyRecordsBothTimings() throws {
     let model = try Model(.simpleCNN(), maxBatch: 32, threads: 1)

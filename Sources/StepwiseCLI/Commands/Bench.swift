@@ -67,8 +67,9 @@ extension Stepwise {
     @Option(help: "Measured fp32 peak per core in GFLOP/s, for the % of peak column.")
     var peakPerCore: Double = 116
 
-    @Option(help: "Kernel choice of sparse cells: measured (as training), sparse or dense.")
-    var kernels: SparseKernelPolicy = .measured
+    @Option(
+      help: "Kernel choice of sparse cells: rule (as training), measured (timed per layer), sparse or dense.")
+    var kernels: SparseKernelPolicy = .rule
 
     @Flag(
       inversion: .prefixedNo,

@@ -7,21 +7,18 @@ import Report
 /// analysis `stepwise report` draws (same rule, fit and seed), so the two never disagree.
 struct ScalingLines {
   var analysis: StudyAnalysis
-  var rule = RegionRule()
 
   func render() -> String {
     let curves = analysis.curves.filter { !$0.points.isEmpty }
     guard !curves.isEmpty else { return "" }
     var out =
-      "scaling (regions: perfect scaling within \(NumberFormat.short(rule.factor))x of the "
-      + "line from the smallest batch size, maximal data parallelism within "
-      + "\(NumberFormat.short(100 * rule.plateauGain))% of the best smaller one; "
-      + "B_crit from S(B) = S_min (1 + B_crit / B), 16-84% bootstrap)\n"
+      "scaling (as `stepwise report` draws it; B_crit from S(B) = S_min (1 + B_crit / B), "
+      + "16-84% bootstrap interval)\n"
     var rows: [[String]] = []
     for curve in curves {
-      rows.append([curve.label + ":", Self.regions(curve) + ";", Self.critical(curve)])
+      rows.append([curve.label + ":", Self.regions(curve) + "; " + Self.critical(curve)])
     }
-    out += StepsTable.align(rows, leftColumns: 3)
+    out += StepsTable.align(rows, leftColumns: 2)
     return out
   }
 
