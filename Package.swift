@@ -135,7 +135,7 @@ let package = Package(
     .executableTarget(name: "stepwise", dependencies: ["StepwiseCLI"]),
 
     // MARK: Tests
-    .target(name: "StepwiseTestSupport", dependencies: ["StepwiseDiagnostics", "Primitives"], path: "Tests/StepwiseTestSupport"),
+    .target(name: "StepwiseTestSupport", dependencies: ["StepwiseDiagnostics", "Primitives", "Collectives"], path: "Tests/StepwiseTestSupport"),
     .testTarget(name: "StepwiseDiagnosticsTests", dependencies: ["StepwiseDiagnostics", "StepwiseTestSupport"]),
     .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax", "StepwiseTestSupport"]),
     .testTarget(
