@@ -2,6 +2,7 @@ import Analysis
 import Foundation
 import Planning
 import Scheduling
+import StepwiseTestSupport
 import Testing
 import WorkloadModel
 

@@ -1,5 +1,6 @@
 import Foundation
 import Planning
+import StepwiseTestSupport
 import Testing
 
 @testable import ResultsStore

@@ -1,24 +1,9 @@
 import Foundation
 import Planning
 import Scheduling
+import StepwiseTestSupport
 
 @testable import ResultsStore
-
-/// A fresh directory under the system temporary directory, removed by `cleanUp()`.
-struct TemporaryDirectory {
-  let path: String
-
-  init() throws {
-    path = NSTemporaryDirectory() + "stepwise-store-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  }
-
-  func file(_ name: String) -> String { path + "/" + name }
-
-  func cleanUp() {
-    try? FileManager.default.removeItem(atPath: path)
-  }
-}
 
 /// A store with a registered synthetic study.
 func makeStore(
