@@ -28,10 +28,7 @@ public final class ConvReLUMaxPool: PrunableLayer {
     self.convolution = convolution
     self.window = window
     self.stride = stride
-    let conv = convolution.outputShape
-    outputShape = TensorShape(
-      channels: conv.channels, height: (conv.height - window) / stride + 1,
-      width: (conv.width - window) / stride + 1)
+    outputShape = convolution.outputShape.pooled(window: window, stride: stride)
   }
 
   public var inputShape: TensorShape { convolution.inputShape }
