@@ -227,16 +227,7 @@ extension WorkloadChecker {
           name, what: "initialiser", allowed: ["variance-scaling"], at: k.range))
     }
     var scale = 1.0
-    if let s = view["scale"], let value = real(s, "model.init.scale") {
-      if value > 0 {
-        scale = value
-      } else {
-        report(
-          CommonMessages.outOfRange(
-            what: "model.init.scale", value: s.scalar?.value ?? "", rule: "greater than 0",
-            at: s.range))
-      }
-    }
+    if let s = view["scale"], let value = real(s, "model.init.scale", above: 0) { scale = value }
     let mode = view["mode"].flatMap { choice($0, "model.init.mode", as: VarianceScalingMode.self) }
     let distribution = view["distribution"].flatMap {
       choice($0, "model.init.distribution", as: InitDistribution.self)

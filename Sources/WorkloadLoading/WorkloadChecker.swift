@@ -201,6 +201,19 @@ final class WorkloadChecker {
     return value
   }
 
+  /// A real number that must be greater than `bound`.
+  func real(_ node: YAMLNode, _ what: String, above bound: Int, help: String? = nil) -> Double? {
+    guard let value = real(node, what) else { return nil }
+    guard value > Double(bound) else {
+      report(
+        CommonMessages.outOfRange(
+          what: what, value: node.scalar?.value ?? "", rule: "greater than \(bound)",
+          at: node.range, help: help))
+      return nil
+    }
+    return value
+  }
+
   // MARK: Optional helpers
 
   func optionalInteger(_ view: MappingView, _ key: String, atLeast minimum: Int) -> Int?? {
