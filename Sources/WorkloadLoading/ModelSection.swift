@@ -120,11 +120,7 @@ extension WorkloadChecker {
   }
 
   private func layerList(_ node: YAMLNode, what: String) -> [LocatedLayer]? {
-    guard let items = sequence(node, what) else { return nil }
-    if items.isEmpty {
-      report(CommonMessages.emptyList(what: what, at: node.range))
-      return nil
-    }
+    guard let items = nonEmptySequence(node, what) else { return nil }
     var result: [LocatedLayer] = []
     var failed = false
     for item in items {
