@@ -32,13 +32,20 @@ import Testing
     #expect(StoreLedger.isAlive(me, heartbeat: ResultsStore.now(), ttl: 60, from: holder))
   }
 
+  /// Synthetic study `seed` registered in a store in `dir`, the store's ledger for it, and the
+  /// key of its trial number `trial`.
+  static func ledger(seed: UInt64, trial: Int, in dir: TemporaryDirectory) throws
+    -> (ResultsStore, StoreLedger, TrialKey)
+  {
+    let study = SyntheticStudy(seed: seed)
+    let (store, id) = try makeStore(dir, study)
+    return (store, StoreLedger(store: store, study: id), study.specs[trial].key)
+  }
+
   @Test func finishedResultIsNeverOverwritten() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }
-    let study = SyntheticStudy(seed: 5)
-    let (store, id) = try makeStore(dir, study)
-    let ledger = StoreLedger(store: store, study: id)
-    let key = study.specs[0].key
+    let (store, ledger, key) = try Self.ledger(seed: 5, trial: 0, in: dir)
     let owner = LeaseOwner.current()
     guard case .claimed = try ledger.claim(key, owner: owner) else {
       Issue.record("not claimed")
@@ -72,10 +79,7 @@ import Testing
   @Test func resumeRewindsToTheCheckpoint() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }
-    let study = SyntheticStudy(seed: 6)
-    let (store, id) = try makeStore(dir, study)
-    let ledger = StoreLedger(store: store, study: id)
-    let key = study.specs[1].key
+    let (store, ledger, key) = try Self.ledger(seed: 6, trial: 1, in: dir)
     let owner = LeaseOwner.current()
     _ = try ledger.claim(key, owner: owner)
     try ledger.recordEvaluations(key, [.at(100, 0.5), .at(200, 0.4)])
