@@ -42,6 +42,10 @@ class SplitMix64:
         """Uniform in [0, 1) from the top 53 bits."""
         return (self.next() >> 11) * 2.0 ** -53
 
+    def uniform(self):
+        """Uniform in [-1, 1) (the pruning tests' TinyNetworks.uniform)."""
+        return self.unit() * 2 - 1
+
 
 # ------------------------------------------------------------------ models (float64)
 def tf_same_pads(size, k, s):
