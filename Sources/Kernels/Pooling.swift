@@ -1,3 +1,5 @@
+import Primitives
+
 /// Pooling over NCHW planes with VALID windows (no padding): `out = (in - window) / stride + 1`.
 /// Every `(n, c)` plane is independent; loops run over contiguous rows.
 public enum Pooling {
@@ -39,25 +41,21 @@ public enum Pooling {
       }
       return
     }
-    for p in 0..<planes {
-      let xp = x + p * height * width
-      let yp = y + p * oh * ow
-      let ap = argmax + p * oh * ow
-      for i in 0..<oh {
-        for j in 0..<ow {
-          var best = -Float.infinity
-          var at = 0
-          for di in 0..<window {
-            let row = (i * stride + di) * width + j * stride
-            for dj in 0..<window where xp[row + dj] > best || (di == 0 && dj == 0) {
-              best = xp[row + dj]
-              at = row + dj
-            }
-          }
-          yp[i * ow + j] = max(best, floor)
-          ap[i * ow + j] = Int32(at)
+    PoolingWindows.forEach(
+      planes: planes, height: height, width: width, window: window, stride: stride
+    ) { out, plane, corner in
+      let xp = x + plane
+      var best = -Float.infinity
+      var at = 0
+      for di in 0..<window {
+        let row = corner + di * width
+        for dj in 0..<window where xp[row + dj] > best || (di == 0 && dj == 0) {
+          best = xp[row + dj]
+          at = row + dj
         }
       }
+      y[out] = max(best, floor)
+      argmax[out] = Int32(at)
     }
   }
 
@@ -108,22 +106,16 @@ public enum Pooling {
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, height: Int,
     width: Int, window: Int, stride: Int
   ) {
-    let oh = (height - window) / stride + 1
-    let ow = (width - window) / stride + 1
     let scale = 1 / Float(window * window)
-    for p in 0..<planes {
-      let xp = x + p * height * width
-      let yp = y + p * oh * ow
-      for i in 0..<oh {
-        for j in 0..<ow {
-          var s: Float = 0
-          for di in 0..<window {
-            let row = (i * stride + di) * width + j * stride
-            for dj in 0..<window { s += xp[row + dj] }
-          }
-          yp[i * ow + j] = s * scale
-        }
+    PoolingWindows.forEach(
+      planes: planes, height: height, width: width, window: window, stride: stride
+    ) { out, plane, corner in
+      let xp = x + plane + corner
+      var s: Float = 0
+      for di in 0..<window {
+        for dj in 0..<window { s += xp[di * width + dj] }
       }
+      y[out] = s * scale
     }
   }
 
@@ -132,21 +124,15 @@ public enum Pooling {
     _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, planes: Int, height: Int,
     width: Int, window: Int, stride: Int
   ) {
-    let oh = (height - window) / stride + 1
-    let ow = (width - window) / stride + 1
     let scale = 1 / Float(window * window)
     dx.update(repeating: 0, count: planes * height * width)
-    for p in 0..<planes {
-      let dxp = dx + p * height * width
-      let dyp = dy + p * oh * ow
-      for i in 0..<oh {
-        for j in 0..<ow {
-          let g = dyp[i * ow + j] * scale
-          for di in 0..<window {
-            let row = (i * stride + di) * width + j * stride
-            for dj in 0..<window { dxp[row + dj] += g }
-          }
-        }
+    PoolingWindows.forEach(
+      planes: planes, height: height, width: width, window: window, stride: stride
+    ) { out, plane, corner in
+      let g = dy[out] * scale
+      let dxp = dx + plane + corner
+      for di in 0..<window {
+        for dj in 0..<window { dxp[di * width + dj] += g }
       }
     }
   }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Average pooling and global average pooling, forward and backward side by side.
 ///
 /// Both are linear and have no parameters, so the tangent goes through the same map as the value
@@ -85,21 +87,17 @@ extension TangentPass {
     _ source: UnsafePointer<Double>, into target: UnsafeMutablePointer<Double>, window: Int,
     stride: Int, planes: Int, input: LayerShape, output: LayerShape
   ) {
-    let (inPlane, outPlane) = (input.height * input.width, output.height * output.width)
     let scale = 1 / Double(window * window)
-    for plane in 0..<planes {
-      let x = source + plane * inPlane
-      let y = target + plane * outPlane
-      for oh in 0..<output.height {
-        for ow in 0..<output.width {
-          var sum = 0.0
-          for kh in 0..<window {
-            let row = x + (oh * stride + kh) * input.width + ow * stride
-            for kw in 0..<window { sum += row[kw] }
-          }
-          y[oh * output.width + ow] += sum * scale
-        }
+    PoolingWindows.forEach(
+      planes: planes, inPlane: input.height * input.width, width: input.width,
+      outHeight: output.height, outWidth: output.width, stride: stride
+    ) { out, plane, corner in
+      var sum = 0.0
+      for kh in 0..<window {
+        let row = source + plane + corner + kh * input.width
+        for kw in 0..<window { sum += row[kw] }
       }
+      target[out] += sum * scale
     }
   }
 
@@ -108,19 +106,15 @@ extension TangentPass {
     _ source: UnsafePointer<Double>, into target: UnsafeMutablePointer<Double>, window: Int,
     stride: Int, planes: Int, input: LayerShape, output: LayerShape
   ) {
-    let (inPlane, outPlane) = (input.height * input.width, output.height * output.width)
     let scale = 1 / Double(window * window)
-    for plane in 0..<planes {
-      let dy = source + plane * outPlane
-      let dx = target + plane * inPlane
-      for oh in 0..<output.height {
-        for ow in 0..<output.width {
-          let share = dy[oh * output.width + ow] * scale
-          for kh in 0..<window {
-            let row = dx + (oh * stride + kh) * input.width + ow * stride
-            for kw in 0..<window { row[kw] += share }
-          }
-        }
+    PoolingWindows.forEach(
+      planes: planes, inPlane: input.height * input.width, width: input.width,
+      outHeight: output.height, outWidth: output.width, stride: stride
+    ) { out, plane, corner in
+      let share = source[out] * scale
+      for kh in 0..<window {
+        let row = target + plane + corner + kh * input.width
+        for kw in 0..<window { row[kw] += share }
       }
     }
   }

@@ -1,3 +1,5 @@
+import Primitives
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -124,23 +126,17 @@ public enum Reference {
 
   // MARK: Pooling (VALID windows over NCHW planes)
 
-  /// The VALID windows over `planes` planes, in output order (plane, row, column): the input
-  /// indices each covers, row-major.
+  /// The VALID windows over `planes` planes, in output order: the input indices each covers,
+  /// row-major.
   static func poolingWindows(planes: Int, height: Int, width: Int, window: Int, stride: Int)
     -> [[Int]]
   {
-    let oh = (height - window) / stride + 1
-    let ow = (width - window) / stride + 1
     var windows: [[Int]] = []
-    windows.reserveCapacity(planes * oh * ow)
-    for p in 0..<planes {
-      for i in 0..<oh {
-        for j in 0..<ow {
-          let corner = p * height * width + (i * stride) * width + j * stride
-          windows.append(
-            (0..<window).flatMap { di in (0..<window).map { dj in corner + di * width + dj } })
-        }
-      }
+    PoolingWindows.forEach(
+      planes: planes, height: height, width: width, window: window, stride: stride
+    ) { _, plane, corner in
+      windows.append(
+        (0..<window).flatMap { di in (0..<window).map { dj in plane + corner + di * width + dj } })
     }
     return windows
   }
@@ -211,14 +207,22 @@ public enum Reference {
       stride: stride)
     let plane = (height / stride) * (width / stride)
     var y = [T](repeating: 0, count: batch * outChannels * plane)
-    for n in 0..<batch {
-      for c in 0..<inChannels {
-        for k in 0..<plane {
-          y[(n * outChannels + c) * plane + k] = pooled[(n * inChannels + c) * plane + k]
-        }
-      }
+    for (narrow, wide) in shortcutEntries(batch, inChannels, outChannels, plane) {
+      y[wide] = pooled[narrow]
     }
     return y
+  }
+
+  /// The entries the shortcut carries, as index pairs into the `inChannels`-wide pooled tensor
+  /// and the `outChannels`-wide output: every example's first `inChannels` channels.
+  static func shortcutEntries(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ plane: Int)
+    -> [(narrow: Int, wide: Int)]
+  {
+    (0..<batch).flatMap { n in
+      (0..<(inChannels * plane)).map { k in
+        (narrow: n * inChannels * plane + k, wide: n * outChannels * plane + k)
+      }
+    }
   }
 
   public static func shortcutBackward<T: BinaryFloatingPoint>(
@@ -226,12 +230,8 @@ public enum Reference {
   ) -> [T] {
     let plane = (height / stride) * (width / stride)
     var dp = [T](repeating: 0, count: batch * inChannels * plane)
-    for n in 0..<batch {
-      for c in 0..<inChannels {
-        for k in 0..<plane {
-          dp[(n * inChannels + c) * plane + k] = dy[(n * outChannels + c) * plane + k]
-        }
-      }
+    for (narrow, wide) in shortcutEntries(batch, inChannels, outChannels, plane) {
+      dp[narrow] = dy[wide]
     }
     return avgPoolBackward(
       dp, planes: batch * inChannels, height: height, width: width, window: stride,
