@@ -56,16 +56,10 @@ extension TangentPass {
   private func addShortcut(_ plan: LayerPlan, n: Int, from x: ScratchBuffer, into y: ScratchBuffer)
   {
     let (input, output) = (plan.input, plan.output)
-    for image in 0..<n {
-      let source = x.pointer + image * input.size
-      let target = y.pointer + image * output.size
-      if plan.shortcutStride == 1 {
-        for index in 0..<input.size { target[index] += source[index] }
-      } else {
-        Self.averagePool(
-          source, into: target, window: plan.shortcutStride, stride: plan.shortcutStride,
-          planes: input.channels, input: input, output: output)
-      }
+    addPerImage(plan, n: n, from: x, size: input.size, into: y, size: output.size) {
+      Self.averagePool(
+        $0, into: $1, window: plan.shortcutStride, stride: plan.shortcutStride,
+        planes: input.channels, input: input, output: output)
     }
   }
 
@@ -74,15 +68,26 @@ extension TangentPass {
     _ plan: LayerPlan, n: Int, from dy: ScratchBuffer, into dx: ScratchBuffer
   ) {
     let (input, output) = (plan.input, plan.output)
+    addPerImage(plan, n: n, from: dy, size: output.size, into: dx, size: input.size) {
+      Self.averagePoolAdjointAdding(
+        $0, into: $1, window: plan.shortcutStride, stride: plan.shortcutStride,
+        planes: input.channels, input: input, output: output)
+    }
+  }
+
+  /// For each of `n` images (of `sourceSize` in `from`, `targetSize` in `into`): target += source
+  /// where the shortcut is the identity (stride 1, equal shapes), else `pool(source, target)`.
+  private func addPerImage(
+    _ plan: LayerPlan, n: Int, from: ScratchBuffer, size sourceSize: Int, into: ScratchBuffer,
+    size targetSize: Int, pool: (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void
+  ) {
     for image in 0..<n {
-      let source = dy.pointer + image * output.size
-      let target = dx.pointer + image * input.size
+      let source = from.pointer + image * sourceSize
+      let target = into.pointer + image * targetSize
       if plan.shortcutStride == 1 {
-        for index in 0..<input.size { target[index] += source[index] }
+        for index in 0..<plan.input.size { target[index] += source[index] }
       } else {
-        Self.averagePoolAdjointAdding(
-          source, into: target, window: plan.shortcutStride, stride: plan.shortcutStride,
-          planes: input.channels, input: input, output: output)
+        pool(source, target)
       }
     }
   }
