@@ -34,10 +34,7 @@ import Testing
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }
     let study = SyntheticStudy(seed: 2)
-    let path = dir.file("old.sqlite")
-    do {
-      let old = try ResultsStore(
-        path: path, options: StoreOptions(), migrations: Array(Migration.all.prefix(1)))
+    let path = try olderStore(in: dir, migrations: Migration.all.prefix(1)) { old in
       #expect(try old.schemaVersion() == 1)
       let id = try old.register(study.plan, planHash: "h")
       try insertOldEvaluations(old, study.specs[0].key, [(100, 0.3), (200, 0.2)])

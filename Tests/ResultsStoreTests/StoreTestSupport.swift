@@ -15,6 +15,17 @@ func makeStore(
   return (store, id)
 }
 
+/// Makes `dir/old.sqlite` as an older Stepwise left it: only `migrations` applied, then `body`
+/// writes with that store, which is closed before this returns the path.
+func olderStore(
+  in dir: TemporaryDirectory, migrations: some Sequence<Migration>,
+  _ body: (ResultsStore) throws -> Void
+) throws -> String {
+  let path = dir.file("old.sqlite")
+  try body(ResultsStore(path: path, options: StoreOptions(), migrations: Array(migrations)))
+  return path
+}
+
 extension Evaluation {
   static func at(_ step: Int, _ error: Double) -> Evaluation {
     Evaluation(step: step, validationError: error, validationLoss: 2 * error, trainingLoss: error)
