@@ -221,13 +221,17 @@ class Writer:
         return {"offset": offset, "count": len(values), "stride": stride}
 
 
-def norms(vector, layout):
-    out, start = {}, 0
+def slices(vector, layout):
+    """(name, shape, 1-D slice) of each tensor of `layout` in the flat `vector`, in order."""
+    start = 0
     for name, shape in layout:
         n = math.prod(shape)
-        out[name] = vector[start:start + n].norm().item()
+        yield name, shape, vector[start:start + n]
         start += n
-    return out
+
+
+def norms(vector, layout):
+    return {name: part.norm().item() for name, _, part in slices(vector, layout)}
 
 
 def main():
