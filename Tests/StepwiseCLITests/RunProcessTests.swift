@@ -248,36 +248,26 @@ struct RunProcessTests {
     store: String, _ extra: [String], signal: Int32 = SIGKILL, timeout: Int = 20
   ) throws -> (Int32, String, String) {
     let marker = UUID().uuidString
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try #require(which("mpirun")))
-    process.arguments =
-      try mpirunArguments(3, extra) + ["run", "--store", store, RunCommandTests.tiny]
-    var environment = ProcessInfo.processInfo.environment
-    environment["STEPWISE_TEST_MARKER"] = marker
-    environment["STEPWISE_MPI_TIMEOUT"] = "\(timeout)"
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let errors = LockedText()
     let killed = LockedText()
-    err.fileHandleForReading.readabilityHandler = { handle in
-      let data = handle.availableData
-      guard !data.isEmpty else { return }
-      let text = errors.append(String(decoding: data, as: UTF8.self))
-      guard killed.value.isEmpty, text.contains("rank 2: trial") else { return }
-      if let pid = rankProcess(2, marker: marker) {
-        kill(pid, signal)
-        _ = killed.append("signalled \(pid)")
+    let hit = NetworkHostsTests.Trigger(text: "rank 2: trial") { _ in
+      // The rank may say so before /proc shows its environment: look for a few seconds.
+      for _ in 0..<50 {
+        if let pid = rankProcess(2, marker: marker) {
+          kill(pid, signal)
+          _ = killed.append("signalled \(pid)")
+          return
+        }
+        usleep(100_000)
       }
     }
-    try process.run()
-    let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    err.fileHandleForReading.readabilityHandler = nil
-    #expect(!killed.value.isEmpty, "rank 2 was never seen training: \(errors.value)")
-    return (process.terminationStatus, output, errors.value)
+    let run = try NetworkHostsTests.bounded(
+      try #require(which("mpirun")),
+      try mpirunArguments(3, extra) + ["run", "--store", store, RunCommandTests.tiny],
+      environment: ["STEPWISE_TEST_MARKER": marker, "STEPWISE_MPI_TIMEOUT": "\(timeout)"],
+      seconds: 600, triggers: [hit])
+    #expect(!run.timedOut, "\(run.all)")
+    #expect(!killed.value.isEmpty, "rank 2 was never seen training: \(run.errors)")
+    return (run.status, run.output, run.errors)
   }
 
   /// The pid of the rank `rank` of the job whose environment carries `marker`.
