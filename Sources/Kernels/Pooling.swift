@@ -16,28 +16,19 @@ public enum Pooling {
     stride: Int, relu: Bool = false
   ) {
     let floor: Float = relu ? 0 : -.infinity
-    let oh = (height - window) / stride + 1
-    let ow = (width - window) / stride + 1
     if window == 2 && stride == 2 {
       // The common case (both Simple-CNNs): a 2x2 max of two rows.
-      for p in 0..<planes {
-        let xp = x + p * height * width
-        let yp = y + p * oh * ow
-        let ap = argmax + p * oh * ow
-        for i in 0..<oh {
-          let r0 = 2 * i * width
-          let r1 = r0 + width
-          for j in 0..<ow {
-            let c = 2 * j
-            var best = xp[r0 + c]
-            var at = r0 + c
-            if xp[r0 + c + 1] > best { best = xp[r0 + c + 1]; at = r0 + c + 1 }
-            if xp[r1 + c] > best { best = xp[r1 + c]; at = r1 + c }
-            if xp[r1 + c + 1] > best { best = xp[r1 + c + 1]; at = r1 + c + 1 }
-            yp[i * ow + j] = max(best, floor)
-            ap[i * ow + j] = Int32(at)
-          }
-        }
+      PoolingWindows.forEach(planes: planes, height: height, width: width, window: 2, stride: 2) {
+        out, plane, corner in
+        let xp = x + plane
+        let r1 = corner + width
+        var best = xp[corner]
+        var at = corner
+        if xp[corner + 1] > best { best = xp[corner + 1]; at = corner + 1 }
+        if xp[r1] > best { best = xp[r1]; at = r1 }
+        if xp[r1 + 1] > best { best = xp[r1 + 1]; at = r1 + 1 }
+        y[out] = max(best, floor)
+        argmax[out] = Int32(at)
       }
       return
     }
@@ -70,23 +61,15 @@ public enum Pooling {
     let oh = (height - window) / stride + 1
     let ow = (width - window) / stride + 1
     if window == 2 && stride == 2 && oh * 2 == height && ow * 2 == width {
-      for p in 0..<planes {
-        let dxp = dx + p * height * width
-        let dyp = dy + p * oh * ow
-        let ap = argmax + p * oh * ow
-        for i in 0..<oh {
-          let r0 = 2 * i * width
-          for j in 0..<ow {
-            let o = i * ow + j
-            let g = (y.map { $0[p * oh * ow + o] > 0 } ?? true) ? dyp[o] : 0
-            let c = r0 + 2 * j
-            let at = Int(ap[o])
-            dxp[c] = at == c ? g : 0
-            dxp[c + 1] = at == c + 1 ? g : 0
-            dxp[c + width] = at == c + width ? g : 0
-            dxp[c + width + 1] = at == c + width + 1 ? g : 0
-          }
-        }
+      PoolingWindows.forEach(planes: planes, height: height, width: width, window: 2, stride: 2) {
+        out, plane, c in
+        let g = (y.map { $0[out] > 0 } ?? true) ? dy[out] : 0
+        let dxp = dx + plane
+        let at = Int(argmax[out])
+        dxp[c] = at == c ? g : 0
+        dxp[c + 1] = at == c + 1 ? g : 0
+        dxp[c + width] = at == c + width ? g : 0
+        dxp[c + width + 1] = at == c + width + 1 ? g : 0
       }
       return
     }
