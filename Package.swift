@@ -75,7 +75,8 @@ let package = Package(
       cSettings: [.unsafeFlags(["-O3"])]),
     /// Unsafe-buffer kernels on oneDNN and sparse kernels, and naive reference kernels for tests.
     .target(
-      name: "Kernels", dependencies: ["Primitives", "CDNNL", "CSparseKernels"], exclude: ["README.md"],
+      name: "Kernels", dependencies: ["Primitives", "CDNNL", "CSparseKernels"],
+      exclude: ["README.md"],
       swiftSettings: optimizedInDebug),
     /// Layers (forward and backward side by side), models, parameter store, initialisers, optimizers.
     .target(

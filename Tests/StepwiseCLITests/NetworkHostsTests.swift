@@ -290,7 +290,6 @@ extension NetworkHostsTests {
     }
   }
 
-
   /// SIGKILL to rank 2 on swnode3 under `--enable-recovery`: rank 0 cannot see a process on
   /// another machine, so it gives the group up after the silence timeout; the study completes
   /// with the results of an undisturbed run and the job ends by itself (status 0).
