@@ -1,7 +1,7 @@
 import Foundation
 
 /// How numbers are written: short for people (tables, labels), round-trip exact for machines (CSV).
-enum NumberFormat {
+public enum NumberFormat {
   /// A pixel coordinate with one decimal.
   static func px(_ value: Double) -> String {
     let tenths = (value * 10).rounded()
@@ -10,7 +10,7 @@ enum NumberFormat {
   }
 
   /// Three significant digits: 0.00316, 42.7, 1.23e+04.
-  static func short(_ value: Double) -> String {
+  public static func short(_ value: Double) -> String {
     guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "∞" : "−∞") }
     return String(format: "%.3g", value)
   }

@@ -15,6 +15,13 @@ extension ResultsStore {
       wallSeconds: row.double(first + 5), examplesPerSecond: row.optionalDouble(first + 6) ?? 0)
   }
 
+  /// A validation loss as stored. SQLite turns a NaN into NULL, which the NOT NULL column refuses
+  /// (a diverging trial's evaluation then failed the whole run), so a NaN is kept as +infinity:
+  /// both say "not finite", which is all a reader needs (the trial is judged diverged).
+  static func loss(_ value: Double) -> SQLiteValue {
+    .real(value.isNaN ? .infinity : value)
+  }
+
   /// Inserts a curve segment. For an unfinished trial a step already stored is replaced (a
   /// resumed run re-records it); for a finished trial nothing is replaced, and a value that
   /// differs from the stored one is kept in `conflicts`.
@@ -39,7 +46,7 @@ extension ResultsStore {
     var last = 0
     for e in evaluations {
       try insert.execute([
-        .integer(id), .integer(e.step), .real(e.validationError), .real(e.validationLoss),
+        .integer(id), .integer(e.step), .real(e.validationError), Self.loss(e.validationLoss),
         e.trainingLoss.isNaN ? .null : .real(e.trainingLoss),
         e.counts.map { .integer($0.wrong) } ?? .null, e.counts.map { .integer($0.seen) } ?? .null,
         e.counts.map { .integer($0.total) } ?? .null,
@@ -68,7 +75,9 @@ extension ResultsStore {
           // shorter prefix of the fixed example order can only have fewer wrong answers.
           same = seen < counts.seen ? wrong <= counts.wrong : counts.wrong <= wrong
         } else {
-          same = stored.double(0) == e.validationError && stored.double(1) == e.validationLoss
+          same =
+            stored.double(0) == e.validationError
+            && stored.double(1) == (e.validationLoss.isNaN ? .infinity : e.validationLoss)
         }
       } else {
         same = true  // beyond where the finished run stopped: nothing to compare with
@@ -83,7 +92,7 @@ extension ResultsStore {
         """
       ).execute([
         .integer(id), .real(Self.now()), .integer(e.step), .real(e.validationError),
-        .real(e.validationLoss), e.counts.map { .integer($0.wrong) } ?? .null,
+        Self.loss(e.validationLoss), e.counts.map { .integer($0.wrong) } ?? .null,
         e.counts.map { .integer($0.seen) } ?? .null,
       ])
     }

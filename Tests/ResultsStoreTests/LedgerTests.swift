@@ -42,6 +42,31 @@ import Testing
     return (store, StoreLedger(store: store, study: id), study.specs[trial].key)
   }
 
+  /// A diverging trial's last evaluation can have a NaN loss; SQLite would store it as NULL
+  /// against the NOT NULL column and fail the run. It is stored as +infinity (not finite), and a
+  /// re-recorded NaN after the trial finished is the same value, not a conflict.
+  @Test func aNaNValidationLossIsStoredAsNotFinite() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.cleanUp() }
+    let (store, ledger, key) = try Self.ledger(seed: 6, trial: 0, in: dir)
+    let owner = LeaseOwner.current()
+    guard case .claimed = try ledger.claim(key, owner: owner) else {
+      Issue.record("not claimed")
+      return
+    }
+    let diverged = Evaluation(
+      step: 200, validationError: 0.9, validationLoss: .nan, trainingLoss: .nan)
+    try ledger.recordEvaluations(key, [.at(100, 0.3), diverged])
+    let stored = try store.evaluations(key)
+    #expect(stored.map(\.step) == [100, 200])
+    #expect(stored.last?.validationLoss == .infinity)
+    #expect(stored.last?.trainingLoss.isNaN == true)
+    let result = TrialResult(state: .diverged, stepsToResult: nil, stepsRun: 200, bestMetric: 0.3)
+    #expect(try ledger.recordResult(key, result, owner: owner) == .recorded)
+    try ledger.recordEvaluations(key, [diverged])
+    #expect(try store.conflicts().isEmpty)
+  }
+
   @Test func finishedResultIsNeverOverwritten() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }

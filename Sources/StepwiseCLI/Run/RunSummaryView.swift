@@ -3,7 +3,8 @@ import Foundation
 import Scheduling
 
 /// The closing summary of `stepwise run` (standard output): trials by state, what early stop
-/// saved, wall time, throughput, the store's share, then the steps-to-result table.
+/// saved, wall time, throughput, the store's share, then the steps-to-result table and the
+/// curves' regions and critical batch sizes.
 struct RunSummaryView {
   func render(_ outcome: StudyRun.Outcome, parallelism: Parallelism) -> String {
     let s = outcome.summary
@@ -67,6 +68,10 @@ struct RunSummaryView {
     }
     for conflict in s.nonDeterminism { out += "warning: \(conflict)\n" }
     out += "\n" + outcome.table.render()
+    if let analysis = outcome.analysis {
+      let scaling = ScalingLines(analysis: analysis).render()
+      if !scaling.isEmpty { out += "\n" + scaling }
+    }
     return out
   }
 }

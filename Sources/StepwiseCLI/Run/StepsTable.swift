@@ -109,8 +109,8 @@ struct StepsTable: Equatable {
     String(format: "%.4g", value)
   }
 
-  /// Left-aligned first column, right-aligned others, two spaces apart.
-  static func align(_ rows: [[String]]) -> String {
+  /// The first `leftColumns` columns left-aligned, the others right-aligned, two spaces apart.
+  static func align(_ rows: [[String]], leftColumns: Int = 1) -> String {
     guard let width = rows.map(\.count).max() else { return "" }
     var widths = [Int](repeating: 0, count: width)
     for row in rows {
@@ -121,7 +121,7 @@ struct StepsTable: Equatable {
       var line = ""
       for (i, text) in row.enumerated() {
         let pad = String(repeating: " ", count: widths[i] - text.count)
-        line += i == 0 ? "  " + text + pad : "  " + pad + text
+        line += i < leftColumns ? "  " + text + (i == row.count - 1 ? "" : pad) : "  " + pad + text
       }
       out += line + "\n"
     }

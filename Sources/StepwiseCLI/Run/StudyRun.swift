@@ -1,3 +1,4 @@
+import Analysis
 import ClusterRun
 import Foundation
 import Planning
@@ -35,6 +36,8 @@ struct StudyRun {
   struct Outcome {
     var summary: SchedulerSummary
     var table: StepsTable
+    /// The analysis `stepwise report` makes of the study: regions and critical batch sizes.
+    var analysis: StudyAnalysis? = nil
     var masksComputed: Int
     var masksStored: Int
     var maskSeconds: Double
@@ -112,8 +115,11 @@ struct StudyRun {
     let summary = try scheduler.run(plan)
     try store.finishRun(owner.runID, summary)
     let totals = ledger.totals
+    let read = try store.readStudy(study)
     return Outcome(
-      summary: summary, table: StepsTable(try store.readStudy(study), workload: plan.workload),
+      summary: summary, table: StepsTable(read, workload: plan.workload),
+      analysis: Analyzer.analyze(
+        StudyResults(table: read, workload: plan.workload), options: AnalysisOptions()),
       masksComputed: masks.computed, masksStored: masks.stored, maskSeconds: masks.seconds,
       storeSeconds: totals.seconds, storeCalls: totals.calls,
       wallSeconds: Date().timeIntervalSince(started), interruptedBeforeTraining: false,
