@@ -75,7 +75,8 @@ let package = Package(
       cSettings: [.unsafeFlags(["-O3"])]),
     /// Unsafe-buffer kernels on oneDNN and sparse kernels, and naive reference kernels for tests.
     .target(
-      name: "Kernels", dependencies: ["CDNNL", "CSparseKernels"], exclude: ["README.md"],
+      name: "Kernels", dependencies: ["Primitives", "CDNNL", "CSparseKernels"],
+      exclude: ["README.md"],
       swiftSettings: optimizedInDebug),
     /// Layers (forward and backward side by side), models, parameter store, initialisers, optimizers.
     .target(
@@ -135,7 +136,7 @@ let package = Package(
     .executableTarget(name: "stepwise", dependencies: ["StepwiseCLI"]),
 
     // MARK: Tests
-    .target(name: "StepwiseTestSupport", dependencies: ["StepwiseDiagnostics", "Primitives"], path: "Tests/StepwiseTestSupport"),
+    .target(name: "StepwiseTestSupport", dependencies: ["StepwiseDiagnostics", "Primitives", "Collectives"], path: "Tests/StepwiseTestSupport"),
     .testTarget(name: "StepwiseDiagnosticsTests", dependencies: ["StepwiseDiagnostics", "StepwiseTestSupport"]),
     .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax", "StepwiseTestSupport"]),
     .testTarget(

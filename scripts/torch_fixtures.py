@@ -42,6 +42,10 @@ class SplitMix64:
         """Uniform in [0, 1) from the top 53 bits."""
         return (self.next() >> 11) * 2.0 ** -53
 
+    def uniform(self):
+        """Uniform in [-1, 1) (the pruning tests' TinyNetworks.uniform)."""
+        return self.unit() * 2 - 1
+
 
 # ------------------------------------------------------------------ models (float64)
 def tf_same_pads(size, k, s):
@@ -217,13 +221,17 @@ class Writer:
         return {"offset": offset, "count": len(values), "stride": stride}
 
 
-def norms(vector, layout):
-    out, start = {}, 0
+def slices(vector, layout):
+    """(name, shape, 1-D slice) of each tensor of `layout` in the flat `vector`, in order."""
+    start = 0
     for name, shape in layout:
         n = math.prod(shape)
-        out[name] = vector[start:start + n].norm().item()
+        yield name, shape, vector[start:start + n]
         start += n
-    return out
+
+
+def norms(vector, layout):
+    return {name: part.norm().item() for name, _, part in slices(vector, layout)}
 
 
 def main():

@@ -33,14 +33,7 @@ def masked_gradient(params, masks, layout, x, y):
 
 
 def unflat(vector, layout):
-    out, start = {}, 0
-    for name, shape in layout:
-        n = 1
-        for d in shape:
-            n *= d
-        out[name] = vector[start:start + n].reshape(shape)
-        start += n
-    return out
+    return {name: part.reshape(shape) for name, shape, part in tf.slices(vector, layout)}
 
 
 def main():

@@ -30,10 +30,14 @@ import argparse
 import json
 import math
 import os
+import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_fixtures import MASK64, SplitMix64  # noqa: E402  (the scripts' one SplitMix64)
 
 MEAN, STD = 0.13066062, 0.30810776
 SHAPES = [
@@ -141,27 +145,33 @@ def grasp_fetch(images, labels, per_class, classes=10):
     return images[order], labels[order], order
 
 
-def grasp(params, x, y, dtype, sparsity, temperature=200.0):
-    """The official GraSP: two halves, g = sum of half gradients, Hg accumulated by double
-    backward, score -theta * Hg over Conv/Linear weights, normalised by |sum| + 1e-10."""
+def grasp_scores(forward_fn, params, weight_ids, x, y, dtype, temperature=200.0):
+    """The official GraSP (grasp/pruner/GraSP.py): two halves; g = the sum of the halves' weight
+    gradients; H g accumulated by double backward (create_graph=True) over each half; score
+    -theta * Hg over the weights, divided by |sum| + 1e-10. Returns scores and Hg (weights)."""
     p = leaves(params, dtype)
-    weights = [p[0], p[2], p[4]]
+    weights = [p[i] for i in weight_ids]
     n = x.shape[0]
     halves = [(x[: n // 2].to(dtype), y[: n // 2]), (x[n // 2 :].to(dtype), y[n // 2 :])]
     grad_w = None
     for xi, yi in halves:
-        g = torch.autograd.grad(F.cross_entropy(forward(p, xi) / temperature, yi), weights)
+        g = torch.autograd.grad(F.cross_entropy(forward_fn(p, xi) / temperature, yi), weights)
         grad_w = [t.detach() for t in g] if grad_w is None else [a + b for a, b in zip(grad_w, g)]
     for xi, yi in halves:
         grad_f = torch.autograd.grad(
-            F.cross_entropy(forward(p, xi) / temperature, yi), weights, create_graph=True
-        )
+            F.cross_entropy(forward_fn(p, xi) / temperature, yi), weights, create_graph=True)
         z = sum((a * b).sum() for a, b in zip(grad_w, grad_f))
         z.backward()
-    scores_w = [(-w.detach() * w.grad) for w in weights]
-    all_scores = torch.cat([s.flatten() for s in scores_w])
-    norm = torch.abs(torch.sum(all_scores)) + 1e-10
-    all_scores = all_scores / norm
+    scores = torch.cat([(-w.detach() * w.grad).flatten() for w in weights])
+    scores = scores / (torch.abs(torch.sum(scores)) + 1e-10)
+    hg = torch.cat([w.grad.flatten() for w in weights])
+    return scores, hg
+
+
+def grasp(params, x, y, dtype, sparsity, temperature=200.0):
+    """The official GraSP: two halves, g = sum of half gradients, Hg accumulated by double
+    backward, score -theta * Hg over Conv/Linear weights, normalised by |sum| + 1e-10."""
+    all_scores, hg_w = grasp_scores(forward, params, [0, 2, 4], x, y, dtype, temperature)
     k = int(len(all_scores) * sparsity)
     threshold = torch.topk(all_scores, k, sorted=True)[0][-1]
     keep_w = (all_scores <= threshold).numpy()
@@ -172,8 +182,18 @@ def grasp(params, x, y, dtype, sparsity, temperature=200.0):
     scores = np.zeros(total)
     scores[idx] = all_scores.numpy().astype(np.float64)
     hg = np.zeros(total)
-    hg[idx] = torch.cat([w.grad.flatten() for w in weights]).numpy().astype(np.float64)
+    hg[idx] = hg_w.numpy().astype(np.float64)
     return mask, scores, hg
+
+
+def write_fixture(out, stem, meta, blob):
+    """The arrays as <stem>.bin and the metadata that locates them as <stem>.json."""
+    with open(os.path.join(out, stem + ".bin"), "wb") as f:
+        f.write(bytes(blob))
+    with open(os.path.join(out, stem + ".json"), "w") as f:
+        json.dump(meta, f, indent=1)
+        f.write("\n")
+    print(f"wrote {len(blob)} bytes of arrays")
 
 
 def pack(mask):
@@ -244,12 +264,7 @@ def simple_cnn_main(args):
         maskEncoding="hex of numpy.packbits(mask, bitorder='little'): bit i of byte i//8 is entry i",
     )
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "simple_cnn_pruning.bin"), "wb") as f:
-        f.write(bytes(blob))
-    with open(os.path.join(args.out, "simple_cnn_pruning.json"), "w") as f:
-        json.dump(meta, f, indent=1)
-        f.write("\n")
-    print(f"wrote {len(blob)} bytes of arrays")
+    write_fixture(args.out, "simple_cnn_pruning", meta, blob)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,7 +294,6 @@ def simple_cnn_main(args):
 RESNET_WEIGHT_SEED = 2021_0801
 RESNET_IMAGE_SEED = 2021_0802
 RESNET_IMAGES = 100
-MASK64 = (1 << 64) - 1
 
 
 def resnet8_shapes(classes=10):
@@ -290,21 +304,6 @@ def resnet8_shapes(classes=10):
         previous = channels
     shapes += [("dense1.weight", "weight", (classes, 64)), ("dense1.bias", "bias", (classes,))]
     return shapes
-
-
-class SplitMix64:
-    def __init__(self, seed):
-        self.state = seed & MASK64
-
-    def next(self):
-        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK64
-        z = self.state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
-        return z ^ (z >> 31)
-
-    def uniform(self):
-        return (self.next() >> 11) * 2.0 ** -53 * 2 - 1
 
 
 def fnv1a(data):
@@ -353,29 +352,6 @@ def resnet8_forward(p, x):
                          p[first + 2], p[first + 3], 1)
         h = body + F.pad(F.avg_pool2d(h, 2, 2), (0, 0, 0, 0, 0, pad))
     return F.linear(F.relu(h).mean(dim=(2, 3)), p[14], p[15])
-
-
-def grasp_scores(forward_fn, params, weight_ids, x, y, dtype, temperature=200.0):
-    """The official GraSP (grasp/pruner/GraSP.py): two halves; g = the sum of the halves' weight
-    gradients; H g accumulated by double backward (create_graph=True) over each half; score
-    -theta * Hg over the weights, divided by |sum| + 1e-10. Returns scores and Hg (weights)."""
-    p = leaves(params, dtype)
-    weights = [p[i] for i in weight_ids]
-    n = x.shape[0]
-    halves = [(x[: n // 2].to(dtype), y[: n // 2]), (x[n // 2 :].to(dtype), y[n // 2 :])]
-    grad_w = None
-    for xi, yi in halves:
-        g = torch.autograd.grad(F.cross_entropy(forward_fn(p, xi) / temperature, yi), weights)
-        grad_w = [t.detach() for t in g] if grad_w is None else [a + b for a, b in zip(grad_w, g)]
-    for xi, yi in halves:
-        grad_f = torch.autograd.grad(
-            F.cross_entropy(forward_fn(p, xi) / temperature, yi), weights, create_graph=True)
-        z = sum((a * b).sum() for a, b in zip(grad_w, grad_f))
-        z.backward()
-    scores = torch.cat([(-w.detach() * w.grad).flatten() for w in weights])
-    scores = scores / (torch.abs(torch.sum(scores)) + 1e-10)
-    hg = torch.cat([w.grad.flatten() for w in weights])
-    return scores, hg
 
 
 def grasp_keep(scores, sparsity):
@@ -448,12 +424,7 @@ def resnet8_main(args):
         hgNote="hg64: PyTorch float64 H g over the weights, stored as float32, 0 on biases",
         maskEncoding="hex of numpy.packbits(mask, bitorder='little'): bit i of byte i//8 is entry i",
     )
-    with open(os.path.join(args.out, "resnet8_grasp.bin"), "wb") as f:
-        f.write(bytes(blob))
-    with open(os.path.join(args.out, "resnet8_grasp.json"), "w") as f:
-        json.dump(meta, f, indent=1)
-        f.write("\n")
-    print(f"wrote {len(blob)} bytes of arrays")
+    write_fixture(args.out, "resnet8_grasp", meta, blob)
 
 
 def main():

@@ -63,10 +63,7 @@ public struct ClusterWorker {
   private func lead() throws {
     defer { passOn(.shutdown(reason: nil)) }
     while true {
-      guard
-        let (_, message) = try world.wait(
-          from: 0, seconds: timing.timeoutSeconds, giveUp: { !peerAlive() })
-      else { throw ClusterError.coordinatorLost(seconds: timing.timeoutSeconds) }
+      let message = try nextFromRankZero(world)
       switch message {
       case .shutdown:
         return
@@ -96,16 +93,22 @@ public struct ClusterWorker {
 
   private func follow() throws {
     while true {
-      guard
-        let (_, message) = try group.wait(
-          from: 0, seconds: timing.timeoutSeconds, giveUp: { !peerAlive() })
-      else { throw ClusterError.coordinatorLost(seconds: timing.timeoutSeconds) }
-      switch message {
+      switch try nextFromRankZero(group) {
       case .shutdown: return
       case .start(let start): _ = train(start, communicator, nil)
       default: break
       }
     }
+  }
+
+  /// The next message from rank 0 of `link`; rank 0 silent for the timeout, or its process gone,
+  /// is an error.
+  private func nextFromRankZero(_ link: any RankLink) throws -> ClusterMessage {
+    guard
+      let (_, message) = try link.wait(
+        from: 0, seconds: timing.timeoutSeconds, giveUp: { !peerAlive() })
+    else { throw ClusterError.coordinatorLost(seconds: timing.timeoutSeconds) }
+    return message
   }
 }
 
@@ -135,16 +138,8 @@ final class LeaderChannel: @unchecked Sendable {
         report(.checkpoint(trial: trial, checkpoint))
       })
     if start.directive == .interrupt { session.requestInterrupt() }
-    return TrialMonitor(
-      evaluated: { event in
-        ScheduledTrialRunner.control(
-          session.evaluated(
-            Evaluation(
-              step: event.step, validationError: event.validationError,
-              validationLoss: event.validationLoss, trainingLoss: event.trainingLoss,
-              counts: event.counts)))
-      },
-      checkpoint: { step, bytes in session.saveCheckpoint(step: step, bytes: bytes) },
+    return ScheduledTrialRunner.monitor(
+      for: session,
       poll: { [self] in
         pump(session)
         return ScheduledTrialRunner.control(session.directive)

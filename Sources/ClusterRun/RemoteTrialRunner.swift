@@ -17,26 +17,23 @@ public struct RemoteTrialRunner: TrialRunning {
   public func run(
     _ spec: TrialSpec, resumingFrom checkpoint: TrialCheckpoint?, session: TrialSession
   ) -> TrialOutcome {
-    let mask: [Float]?
-    switch TrialMask.lookUp(spec, in: masks) {
-    case .success(let found): mask = found
-    case .failure(let missing): return .failed(message: missing.description)
-    }
-    guard let group = coordinator.pool.checkOut() else {
-      coordinator.log("no training group is left; \(spec.key.short) is not started")
+    TrialMask.withMask(spec, in: masks) { mask in
+      guard let group = coordinator.pool.checkOut() else {
+        coordinator.log("no training group is left; \(spec.key.short) is not started")
+        return .interrupted
+      }
+      do {
+        let outcome = try relay(spec, checkpoint, mask, session, group)
+        if let outcome {
+          coordinator.pool.checkIn(group)
+          return outcome
+        }
+      } catch {
+        coordinator.log("\(coordinator.describe(group)): \(error)")
+      }
+      coordinator.pool.markLost(group)
       return .interrupted
     }
-    do {
-      let outcome = try relay(spec, checkpoint, mask, session, group)
-      if let outcome {
-        coordinator.pool.checkIn(group)
-        return outcome
-      }
-    } catch {
-      coordinator.log("\(coordinator.describe(group)): \(error)")
-    }
-    coordinator.pool.markLost(group)
-    return .interrupted
   }
 
   /// Seconds an interrupted group has to checkpoint and answer.

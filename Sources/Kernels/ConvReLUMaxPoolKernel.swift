@@ -114,16 +114,33 @@ public final class ConvReLUMaxPoolKernel {
   /// (example, channel block) pairs: the unit of work split across threads.
   var planeBlocks: Int { geometry.batch * (sourceLayout.paddedChannels / sourceLayout.block) }
 
-  private func poolForward(_ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+  /// For each (example, channel block) task of `range`: `body(n, c0, lanes, block, first)` with
+  /// the block's first channel, its real channels (the last block of a padded layout has
+  /// fewer), the block's corner in the activation, and the offset of its first pooled plane.
+  @inline(__always)
+  private func forEachChannelBlock(
+    _ range: Range<Int>,
+    _ body: (
+      _ n: Int, _ c0: Int, _ lanes: Int, _ block: UnsafeMutablePointer<Float>, _ first: Int
+    ) -> Void
+  ) {
     let L = sourceLayout
     let (channels, plane) = (geometry.outChannels, pooledHeight * pooledWidth)
     let blocks = L.paddedChannels / L.block
     for t in range {
       let (n, cb) = t.quotientAndRemainder(dividingBy: blocks)
-      let base = activation + n * L.batchStride + cb * L.channelBlockStride
       let c0 = cb * L.block
-      let lanes = min(L.block, channels - c0)
-      let yBase = y + (n * channels + c0) * plane
+      body(
+        n, c0, min(L.block, channels - c0),
+        activation + n * L.batchStride + cb * L.channelBlockStride, (n * channels + c0) * plane)
+    }
+  }
+
+  private func poolForward(_ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    let L = sourceLayout
+    let plane = pooledHeight * pooledWidth
+    forEachChannelBlock(range) { _, _, lanes, base, first in
+      let yBase = y + first
       for i in 0..<pooledHeight {
         for j in 0..<pooledWidth {
           let corner = base + i * stride * L.rowStride + j * stride * L.columnStride
@@ -160,10 +177,9 @@ public final class ConvReLUMaxPoolKernel {
   /// diff-dst so); should a layout ever differ in blocking, lanes are stored one by one.
   private func poolBackward(_ dy: UnsafePointer<Float>, _ range: Range<Int>) {
     let (X, D) = (sourceLayout, gradientLayout)
-    let (channels, plane) = (geometry.outChannels, pooledHeight * pooledWidth)
+    let plane = pooledHeight * pooledWidth
     let tiles = windowsTile
     let sameBlocks = X.block == D.block
-    let blocks = X.paddedChannels / X.block
     /// Element offset of `(n, c, h, w)` in the gradient.
     @inline(__always) func dOffset(_ n: Int, _ c: Int, _ h: Int, _ w: Int) -> Int {
       n * D.batchStride + (c / D.block) * D.channelBlockStride + c % D.block + h * D.rowStride
@@ -173,12 +189,8 @@ public final class ConvReLUMaxPoolKernel {
       let at = activationGradient + offset
       at.pointee = tiles ? value : at.pointee + value
     }
-    for t in range {
-      let (n, cb) = t.quotientAndRemainder(dividingBy: blocks)
-      let xBase = activation + n * X.batchStride + cb * X.channelBlockStride
-      let c0 = cb * X.block
-      let lanes = min(X.block, channels - c0)
-      let dyBase = dy + (n * channels + c0) * plane
+    forEachChannelBlock(range) { n, c0, lanes, xBase, first in
+      let dyBase = dy + first
       for i in 0..<pooledHeight {
         for j in 0..<pooledWidth {
           let (h0, w0) = (i * stride, j * stride)

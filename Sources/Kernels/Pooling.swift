@@ -1,3 +1,5 @@
+import Primitives
+
 /// Pooling over NCHW planes with VALID windows (no padding): `out = (in - window) / stride + 1`.
 /// Every `(n, c)` plane is independent; loops run over contiguous rows.
 public enum Pooling {
@@ -14,50 +16,37 @@ public enum Pooling {
     stride: Int, relu: Bool = false
   ) {
     let floor: Float = relu ? 0 : -.infinity
-    let oh = (height - window) / stride + 1
-    let ow = (width - window) / stride + 1
     if window == 2 && stride == 2 {
       // The common case (both Simple-CNNs): a 2x2 max of two rows.
-      for p in 0..<planes {
-        let xp = x + p * height * width
-        let yp = y + p * oh * ow
-        let ap = argmax + p * oh * ow
-        for i in 0..<oh {
-          let r0 = 2 * i * width
-          let r1 = r0 + width
-          for j in 0..<ow {
-            let c = 2 * j
-            var best = xp[r0 + c]
-            var at = r0 + c
-            if xp[r0 + c + 1] > best { best = xp[r0 + c + 1]; at = r0 + c + 1 }
-            if xp[r1 + c] > best { best = xp[r1 + c]; at = r1 + c }
-            if xp[r1 + c + 1] > best { best = xp[r1 + c + 1]; at = r1 + c + 1 }
-            yp[i * ow + j] = max(best, floor)
-            ap[i * ow + j] = Int32(at)
-          }
-        }
+      PoolingWindows.forEach(planes: planes, height: height, width: width, window: 2, stride: 2) {
+        out, plane, corner in
+        let xp = x + plane
+        let r1 = corner + width
+        var best = xp[corner]
+        var at = corner
+        if xp[corner + 1] > best { best = xp[corner + 1]; at = corner + 1 }
+        if xp[r1] > best { best = xp[r1]; at = r1 }
+        if xp[r1 + 1] > best { best = xp[r1 + 1]; at = r1 + 1 }
+        y[out] = max(best, floor)
+        argmax[out] = Int32(at)
       }
       return
     }
-    for p in 0..<planes {
-      let xp = x + p * height * width
-      let yp = y + p * oh * ow
-      let ap = argmax + p * oh * ow
-      for i in 0..<oh {
-        for j in 0..<ow {
-          var best = -Float.infinity
-          var at = 0
-          for di in 0..<window {
-            let row = (i * stride + di) * width + j * stride
-            for dj in 0..<window where xp[row + dj] > best || (di == 0 && dj == 0) {
-              best = xp[row + dj]
-              at = row + dj
-            }
-          }
-          yp[i * ow + j] = max(best, floor)
-          ap[i * ow + j] = Int32(at)
+    PoolingWindows.forEach(
+      planes: planes, height: height, width: width, window: window, stride: stride
+    ) { out, plane, corner in
+      let xp = x + plane
+      var best = -Float.infinity
+      var at = 0
+      for di in 0..<window {
+        let row = corner + di * width
+        for dj in 0..<window where xp[row + dj] > best || (di == 0 && dj == 0) {
+          best = xp[row + dj]
+          at = row + dj
         }
       }
+      y[out] = max(best, floor)
+      argmax[out] = Int32(at)
     }
   }
 
@@ -72,23 +61,15 @@ public enum Pooling {
     let oh = (height - window) / stride + 1
     let ow = (width - window) / stride + 1
     if window == 2 && stride == 2 && oh * 2 == height && ow * 2 == width {
-      for p in 0..<planes {
-        let dxp = dx + p * height * width
-        let dyp = dy + p * oh * ow
-        let ap = argmax + p * oh * ow
-        for i in 0..<oh {
-          let r0 = 2 * i * width
-          for j in 0..<ow {
-            let o = i * ow + j
-            let g = (y.map { $0[p * oh * ow + o] > 0 } ?? true) ? dyp[o] : 0
-            let c = r0 + 2 * j
-            let at = Int(ap[o])
-            dxp[c] = at == c ? g : 0
-            dxp[c + 1] = at == c + 1 ? g : 0
-            dxp[c + width] = at == c + width ? g : 0
-            dxp[c + width + 1] = at == c + width + 1 ? g : 0
-          }
-        }
+      PoolingWindows.forEach(planes: planes, height: height, width: width, window: 2, stride: 2) {
+        out, plane, c in
+        let g = (y.map { $0[out] > 0 } ?? true) ? dy[out] : 0
+        let dxp = dx + plane
+        let at = Int(argmax[out])
+        dxp[c] = at == c ? g : 0
+        dxp[c + 1] = at == c + 1 ? g : 0
+        dxp[c + width] = at == c + width ? g : 0
+        dxp[c + width + 1] = at == c + width + 1 ? g : 0
       }
       return
     }
@@ -108,22 +89,16 @@ public enum Pooling {
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, height: Int,
     width: Int, window: Int, stride: Int
   ) {
-    let oh = (height - window) / stride + 1
-    let ow = (width - window) / stride + 1
     let scale = 1 / Float(window * window)
-    for p in 0..<planes {
-      let xp = x + p * height * width
-      let yp = y + p * oh * ow
-      for i in 0..<oh {
-        for j in 0..<ow {
-          var s: Float = 0
-          for di in 0..<window {
-            let row = (i * stride + di) * width + j * stride
-            for dj in 0..<window { s += xp[row + dj] }
-          }
-          yp[i * ow + j] = s * scale
-        }
+    PoolingWindows.forEach(
+      planes: planes, height: height, width: width, window: window, stride: stride
+    ) { out, plane, corner in
+      let xp = x + plane + corner
+      var s: Float = 0
+      for di in 0..<window {
+        for dj in 0..<window { s += xp[di * width + dj] }
       }
+      y[out] = s * scale
     }
   }
 
@@ -132,21 +107,15 @@ public enum Pooling {
     _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, planes: Int, height: Int,
     width: Int, window: Int, stride: Int
   ) {
-    let oh = (height - window) / stride + 1
-    let ow = (width - window) / stride + 1
     let scale = 1 / Float(window * window)
     dx.update(repeating: 0, count: planes * height * width)
-    for p in 0..<planes {
-      let dxp = dx + p * height * width
-      let dyp = dy + p * oh * ow
-      for i in 0..<oh {
-        for j in 0..<ow {
-          let g = dyp[i * ow + j] * scale
-          for di in 0..<window {
-            let row = (i * stride + di) * width + j * stride
-            for dj in 0..<window { dxp[row + dj] += g }
-          }
-        }
+    PoolingWindows.forEach(
+      planes: planes, height: height, width: width, window: window, stride: stride
+    ) { out, plane, corner in
+      let g = dy[out] * scale
+      let dxp = dx + plane + corner
+      for di in 0..<window {
+        for dj in 0..<window { dxp[di * width + dj] += g }
       }
     }
   }

@@ -149,21 +149,13 @@ public final class Model: @unchecked Sendable {
   public func evaluate(
     input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int
   ) throws -> (lossSum: Double, correct: Int) {
-    KernelThreads.set(threads)
-    checkKernelMask()
-    usePaths(evaluation: true)
-    defer { usePaths(evaluation: false) }
-    let stride = modelDescription.input.count
     var lossSum = 0.0
     var correct = 0
-    var start = 0
-    while start < count {
-      let n = min(maxBatch, count - start)
-      try network.forward(input + start * stride, logitsBuffer.pointer, batch: n)
-      let r = loss.forward(logits: logitsBuffer.pointer, labels: labels + start, batch: n)
+    let logits = logitsBuffer.pointer
+    try forwardInChunks(input: input, count: count, logits: { _ in logits }) { start, n in
+      let r = loss.forward(logits: logits, labels: labels + start, batch: n)
       lossSum += r.lossSum
       correct += r.correct
-      start += n
     }
     return (lossSum, correct)
   }
@@ -171,6 +163,16 @@ public final class Model: @unchecked Sendable {
   /// Forward only: writes logits `(count, classes)` to `output`.
   public func logits(
     input: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>
+  ) throws {
+    let classes = modelDescription.classes
+    try forwardInChunks(input: input, count: count, logits: { output + $0 * classes }) { _, _ in }
+  }
+
+  /// Forward passes on the evaluation paths over `count` examples, `maxBatch` at a time: the
+  /// chunk from example `start` writes its logits to `logits(start)`, then `chunk(start, n)` runs.
+  private func forwardInChunks(
+    input: UnsafePointer<Float>, count: Int, logits: (Int) -> UnsafeMutablePointer<Float>,
+    _ chunk: (_ start: Int, _ n: Int) -> Void
   ) throws {
     KernelThreads.set(threads)
     checkKernelMask()
@@ -180,8 +182,8 @@ public final class Model: @unchecked Sendable {
     var start = 0
     while start < count {
       let n = min(maxBatch, count - start)
-      try network.forward(
-        input + start * stride, output + start * modelDescription.classes, batch: n)
+      try network.forward(input + start * stride, logits(start), batch: n)
+      chunk(start, n)
       start += n
     }
   }

@@ -16,6 +16,13 @@ public struct TensorShape: Hashable, Sendable, CustomStringConvertible {
 
   /// Elements per example.
   public var count: Int { channels * height * width }
+
+  /// The shape after pooling with VALID windows: `(C, (H-k)/s+1, (W-k)/s+1)`.
+  public func pooled(window: Int, stride: Int) -> TensorShape {
+    TensorShape(
+      channels: channels, height: (height - window) / stride + 1,
+      width: (width - window) / stride + 1)
+  }
   public var description: String { "(\(channels), \(height), \(width))" }
 }
 

@@ -172,7 +172,7 @@ public struct SequentialModel: HessianVectorNetwork, Sendable {
 
 extension ParameterTensor {
   /// Tensors of these shapes laid end to end from offset 0.
-  static func tiling(_ shapes: [(String, Role, [Int])]) -> [ParameterTensor] {
+  public static func tiling(_ shapes: [(String, Role, [Int])]) -> [ParameterTensor] {
     var tensors: [ParameterTensor] = []
     var offset = 0
     for (name, role, shape) in shapes {

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Average pooling and global average pooling, forward and backward side by side.
 ///
 /// Both are linear and have no parameters, so the tangent goes through the same map as the value
@@ -7,19 +9,12 @@ extension TangentPass {
   mutating func averagePoolForward(
     window: Int, stride: Int, plan: LayerPlan, n: Int, x: ScratchBuffer, rx: ScratchBuffer?
   ) -> (ScratchBuffer, ScratchBuffer?) {
-    let y = ScratchBuffer(count: n * plan.output.size)
-    Self.averagePool(
-      x.pointer, into: y.pointer, window: window, stride: stride, planes: n * plan.input.channels,
-      input: plan.input, output: plan.output)
-    let ry = rx.map { rx in
-      let ry = ScratchBuffer(count: n * plan.output.size)
-      Self.averagePool(
-        rx.pointer, into: ry.pointer, window: window, stride: stride,
-        planes: n * plan.input.channels, input: plan.input, output: plan.output)
-      return ry
-    }
     caches.append(.shapeOnly)
-    return (y, ry)
+    return Self.linear(x, rx, count: n * plan.output.size) {
+      Self.averagePool(
+        $0, into: $1, window: window, stride: stride, planes: n * plan.input.channels,
+        input: plan.input, output: plan.output)
+    }
   }
 
   /// dx = each output's delta spread evenly over its window (overlapping windows add).
@@ -27,18 +22,11 @@ extension TangentPass {
     window: Int, stride: Int, plan: LayerPlan, n: Int, delta: ScratchBuffer,
     rdelta: ScratchBuffer?
   ) -> (ScratchBuffer, ScratchBuffer?) {
-    let dx = ScratchBuffer(count: n * plan.input.size)
-    Self.averagePoolAdjointAdding(
-      delta.pointer, into: dx.pointer, window: window, stride: stride,
-      planes: n * plan.input.channels, input: plan.input, output: plan.output)
-    let rdx = rdelta.map { rdelta in
-      let rdx = ScratchBuffer(count: n * plan.input.size)
+    Self.linear(delta, rdelta, count: n * plan.input.size) {
       Self.averagePoolAdjointAdding(
-        rdelta.pointer, into: rdx.pointer, window: window, stride: stride,
-        planes: n * plan.input.channels, input: plan.input, output: plan.output)
-      return rdx
+        $0, into: $1, window: window, stride: stride, planes: n * plan.input.channels,
+        input: plan.input, output: plan.output)
     }
-    return (dx, rdx)
   }
 
   /// y[n, c] = the mean of plane (n, c).
@@ -47,18 +35,15 @@ extension TangentPass {
   ) -> (ScratchBuffer, ScratchBuffer?) {
     let planes = n * plan.input.channels
     let size = plan.input.height * plan.input.width
-    func pool(_ source: ScratchBuffer) -> ScratchBuffer {
-      let target = ScratchBuffer(count: planes)
+    caches.append(.shapeOnly)
+    return Self.linear(x, rx, count: planes) { source, target in
       for plane in 0..<planes {
-        let values = source.pointer + plane * size
+        let values = source + plane * size
         var sum = 0.0
         for index in 0..<size { sum += values[index] }
-        target.pointer[plane] = sum / Double(size)
+        target[plane] = sum / Double(size)
       }
-      return target
     }
-    caches.append(.shapeOnly)
-    return (pool(x), rx.map(pool))
   }
 
   /// dx[n, c, h, w] = delta[n, c] / (H W).
@@ -67,16 +52,27 @@ extension TangentPass {
   ) -> (ScratchBuffer, ScratchBuffer?) {
     let planes = n * plan.input.channels
     let size = plan.input.height * plan.input.width
-    func spread(_ source: ScratchBuffer) -> ScratchBuffer {
-      let target = ScratchBuffer(count: planes * size)
+    return Self.linear(delta, rdelta, count: planes * size) { source, target in
       for plane in 0..<planes {
-        let share = source.pointer[plane] / Double(size)
-        let values = target.pointer + plane * size
+        let share = source[plane] / Double(size)
+        let values = target + plane * size
         for index in 0..<size { values[index] = share }
       }
+    }
+  }
+
+  /// A linear map with no parameters applied to the value and, if there is one, to its tangent,
+  /// each into a fresh zeroed buffer of `count`.
+  private static func linear(
+    _ value: ScratchBuffer, _ tangent: ScratchBuffer?, count: Int,
+    _ map: (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void
+  ) -> (ScratchBuffer, ScratchBuffer?) {
+    func apply(_ source: ScratchBuffer) -> ScratchBuffer {
+      let target = ScratchBuffer(count: count)
+      map(source.pointer, target.pointer)
       return target
     }
-    return (spread(delta), rdelta.map(spread))
+    return (apply(value), tangent.map(apply))
   }
 
   /// Adds to `target` (`planes` planes of `output`) the VALID `window` averages of `source`
@@ -85,21 +81,14 @@ extension TangentPass {
     _ source: UnsafePointer<Double>, into target: UnsafeMutablePointer<Double>, window: Int,
     stride: Int, planes: Int, input: LayerShape, output: LayerShape
   ) {
-    let (inPlane, outPlane) = (input.height * input.width, output.height * output.width)
     let scale = 1 / Double(window * window)
-    for plane in 0..<planes {
-      let x = source + plane * inPlane
-      let y = target + plane * outPlane
-      for oh in 0..<output.height {
-        for ow in 0..<output.width {
-          var sum = 0.0
-          for kh in 0..<window {
-            let row = x + (oh * stride + kh) * input.width + ow * stride
-            for kw in 0..<window { sum += row[kw] }
-          }
-          y[oh * output.width + ow] += sum * scale
-        }
+    windows(planes: planes, input: input, output: output, stride: stride) { out, plane, corner in
+      var sum = 0.0
+      for kh in 0..<window {
+        let row = source + plane + corner + kh * input.width
+        for kw in 0..<window { sum += row[kw] }
       }
+      target[out] += sum * scale
     }
   }
 
@@ -108,20 +97,24 @@ extension TangentPass {
     _ source: UnsafePointer<Double>, into target: UnsafeMutablePointer<Double>, window: Int,
     stride: Int, planes: Int, input: LayerShape, output: LayerShape
   ) {
-    let (inPlane, outPlane) = (input.height * input.width, output.height * output.width)
     let scale = 1 / Double(window * window)
-    for plane in 0..<planes {
-      let dy = source + plane * outPlane
-      let dx = target + plane * inPlane
-      for oh in 0..<output.height {
-        for ow in 0..<output.width {
-          let share = dy[oh * output.width + ow] * scale
-          for kh in 0..<window {
-            let row = dx + (oh * stride + kh) * input.width + ow * stride
-            for kw in 0..<window { row[kw] += share }
-          }
-        }
+    windows(planes: planes, input: input, output: output, stride: stride) { out, plane, corner in
+      let share = source[out] * scale
+      for kh in 0..<window {
+        let row = target + plane + corner + kh * input.width
+        for kw in 0..<window { row[kw] += share }
       }
     }
+  }
+
+  /// `PoolingWindows.forEach` over `planes` planes of `input` pooled to `output`.
+  @inline(__always)
+  private static func windows(
+    planes: Int, input: LayerShape, output: LayerShape, stride: Int,
+    _ visit: (_ out: Int, _ plane: Int, _ corner: Int) -> Void
+  ) {
+    PoolingWindows.forEach(
+      planes: planes, inPlane: input.height * input.width, width: input.width,
+      outHeight: output.height, outWidth: output.width, stride: stride, visit)
   }
 }

@@ -36,10 +36,10 @@ extension TangentPass {
     }
     // The shortcut's share first: the body's backward may overwrite delta (ReLU works in place).
     let dx = ScratchBuffer(count: n * plan.input.size)
-    addShortcutAdjoint(plan, n: n, from: delta, into: dx)
+    addShortcut(plan, n: n, from: delta, into: dx, adjoint: true)
     let rdx = rdelta.map { rdelta in
       let rdx = ScratchBuffer(count: n * plan.input.size)
-      addShortcutAdjoint(plan, n: n, from: rdelta, into: rdx)
+      addShortcut(plan, n: n, from: rdelta, into: rdx, adjoint: true)
       return rdx
     }
     let (bodyDx, bodyRdx) = backward(
@@ -52,37 +52,27 @@ extension TangentPass {
     return (dx, rdx)
   }
 
-  /// y[:, 0..<Cin] += avgpool_s(x) (the identity when s = 1).
-  private func addShortcut(_ plan: LayerPlan, n: Int, from x: ScratchBuffer, into y: ScratchBuffer)
-  {
-    let (input, output) = (plan.input, plan.output)
-    for image in 0..<n {
-      let source = x.pointer + image * input.size
-      let target = y.pointer + image * output.size
-      if plan.shortcutStride == 1 {
-        for index in 0..<input.size { target[index] += source[index] }
-      } else {
-        Self.averagePool(
-          source, into: target, window: plan.shortcutStride, stride: plan.shortcutStride,
-          planes: input.channels, input: input, output: output)
-      }
-    }
-  }
-
-  /// dx += shortcut^T(dy): the first `Cin` channels of dy, spread over each pooling window.
-  private func addShortcutAdjoint(
-    _ plan: LayerPlan, n: Int, from dy: ScratchBuffer, into dx: ScratchBuffer
+  /// y[:, 0..<Cin] += avgpool_s(x) (the identity when s = 1); with `adjoint`, its transpose:
+  /// dx += the first `Cin` channels of dy, spread over each pooling window.
+  private func addShortcut(
+    _ plan: LayerPlan, n: Int, from: ScratchBuffer, into: ScratchBuffer, adjoint: Bool = false
   ) {
     let (input, output) = (plan.input, plan.output)
+    let (sourceSize, targetSize) = adjoint ? (output.size, input.size) : (input.size, output.size)
+    let s = plan.shortcutStride
     for image in 0..<n {
-      let source = dy.pointer + image * output.size
-      let target = dx.pointer + image * input.size
-      if plan.shortcutStride == 1 {
+      let source = from.pointer + image * sourceSize
+      let target = into.pointer + image * targetSize
+      if s == 1 {
         for index in 0..<input.size { target[index] += source[index] }
-      } else {
+      } else if adjoint {
         Self.averagePoolAdjointAdding(
-          source, into: target, window: plan.shortcutStride, stride: plan.shortcutStride,
-          planes: input.channels, input: input, output: output)
+          source, into: target, window: s, stride: s, planes: input.channels, input: input,
+          output: output)
+      } else {
+        Self.averagePool(
+          source, into: target, window: s, stride: s, planes: input.channels, input: input,
+          output: output)
       }
     }
   }

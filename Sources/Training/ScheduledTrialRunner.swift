@@ -26,25 +26,25 @@ public struct ScheduledTrialRunner: TrialRunning {
   public func run(
     _ spec: TrialSpec, resumingFrom checkpoint: TrialCheckpoint?, session: TrialSession
   ) -> TrialOutcome {
-    let mask: [Float]?
-    switch TrialMask.lookUp(spec, in: masks) {
-    case .success(let found): mask = found
-    case .failure(let missing): return .failed(message: missing.description)
+    TrialMask.withMask(spec, in: masks) { mask in
+      var runner = trainer
+      runner.configuration.checkpointEverySteps = session.checkpointEverySteps
+      runner.configuration.probes = probes(spec)
+      var monitor = Self.monitor(for: session)
+      let probed = probed
+      monitor.probed = { probed(spec.key, $0) }
+      let report = runner.run(
+        spec, mask: mask, resumingFrom: checkpoint?.bytes, monitor: monitor)
+      reported(spec, report)
+      return Self.outcome(report.end)
     }
-    var runner = trainer
-    runner.configuration.checkpointEverySteps = session.checkpointEverySteps
-    runner.configuration.probes = probes(spec)
-    var monitor = Self.monitor(for: session)
-    let probed = probed
-    monitor.probed = { probed(spec.key, $0) }
-    let report = runner.run(
-      spec, mask: mask, resumingFrom: checkpoint?.bytes, monitor: monitor)
-    reported(spec, report)
-    return Self.outcome(report.end)
   }
 
-  /// The trainer's monitor that forwards to `session`.
-  public static func monitor(for session: TrialSession) -> TrialMonitor {
+  /// The trainer's monitor that forwards to `session`; `poll` replaces the plain reading of the
+  /// session's directive (a cluster worker first pumps its messages).
+  public static func monitor(
+    for session: TrialSession, poll: (@Sendable () -> TrialControl)? = nil
+  ) -> TrialMonitor {
     TrialMonitor(
       evaluated: { event in
         control(
@@ -55,7 +55,7 @@ public struct ScheduledTrialRunner: TrialRunning {
               counts: event.counts)))
       },
       checkpoint: { step, bytes in session.saveCheckpoint(step: step, bytes: bytes) },
-      poll: { control(session.directive) })
+      poll: poll ?? { control(session.directive) })
   }
 
   /// A scheduler directive in the trainer's words.

@@ -21,19 +21,7 @@ extension WorkloadChecker {
     let maxSteps = view["max_steps"].flatMap { integer($0, "budget.max_steps", atLeast: 1) }
     var maxEpochs: Double?? = .some(nil)
     if let e = view["max_epochs"] {
-      if let value = real(e, "budget.max_epochs") {
-        if value > 0 {
-          maxEpochs = .some(value)
-        } else {
-          report(
-            CommonMessages.outOfRange(
-              what: "budget.max_epochs", value: e.scalar?.value ?? "", rule: "greater than 0",
-              at: e.range))
-          maxEpochs = nil
-        }
-      } else {
-        maxEpochs = nil
-      }
+      maxEpochs = real(e, "budget.max_epochs", above: 0).map(Optional.some)
     }
     var overrides: [Int: Int]? = [:]
     if let o = view["overrides"] {

@@ -35,20 +35,10 @@ extension WorkloadChecker {
     }
     var growth: Double?? = .some(nil)
     if let g = view["growth"] {
-      if let value = real(g, "evaluation.growth") {
-        if value > 1 {
-          growth = .some(value)
-        } else {
-          report(
-            CommonMessages.outOfRange(
-              what: "evaluation.growth", value: g.scalar?.value ?? "", rule: "greater than 1",
-              at: g.range,
-              help: "1.1 evaluates at steps about 10% apart; leave it out for a fixed interval"))
-          growth = nil
-        }
-      } else {
-        growth = nil
-      }
+      growth = real(
+        g, "evaluation.growth", above: 1,
+        help: "1.1 evaluates at steps about 10% apart; leave it out for a fixed interval"
+      ).map(Optional.some)
       if let o = view["overrides"] {
         report(
           EvaluationMessages.growthWithOverrides(

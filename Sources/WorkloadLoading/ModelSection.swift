@@ -120,11 +120,7 @@ extension WorkloadChecker {
   }
 
   private func layerList(_ node: YAMLNode, what: String) -> [LocatedLayer]? {
-    guard let items = sequence(node, what) else { return nil }
-    if items.isEmpty {
-      report(CommonMessages.emptyList(what: what, at: node.range))
-      return nil
-    }
+    guard let items = nonEmptySequence(node, what) else { return nil }
     var result: [LocatedLayer] = []
     var failed = false
     for item in items {
@@ -227,16 +223,7 @@ extension WorkloadChecker {
           name, what: "initialiser", allowed: ["variance-scaling"], at: k.range))
     }
     var scale = 1.0
-    if let s = view["scale"], let value = real(s, "model.init.scale") {
-      if value > 0 {
-        scale = value
-      } else {
-        report(
-          CommonMessages.outOfRange(
-            what: "model.init.scale", value: s.scalar?.value ?? "", rule: "greater than 0",
-            at: s.range))
-      }
-    }
+    if let s = view["scale"], let value = real(s, "model.init.scale", above: 0) { scale = value }
     let mode = view["mode"].flatMap { choice($0, "model.init.mode", as: VarianceScalingMode.self) }
     let distribution = view["distribution"].flatMap {
       choice($0, "model.init.distribution", as: InitDistribution.self)

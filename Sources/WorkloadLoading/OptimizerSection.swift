@@ -33,11 +33,7 @@ extension WorkloadChecker {
     case (let s?, nil):
       return optimizer(s, section: "optimizer", anchor: anchors.0 ?? s.range).map { [$0] }
     case (nil, let l?):
-      guard let items = sequence(l, "optimizers") else { return nil }
-      if items.isEmpty {
-        report(CommonMessages.emptyList(what: "optimizers", at: l.range))
-        return nil
-      }
+      guard let items = nonEmptySequence(l, "optimizers") else { return nil }
       var result: [OptimizerSpec] = []
       var seen: [String: SourceRange] = [:]
       var failed = false
@@ -141,11 +137,7 @@ extension WorkloadChecker {
         report(OptimizerMessages.valuesWithBounds(key, at: view.keyRange(key) ?? node.range))
         return nil
       }
-      guard let items = sequence(valuesNode, "\(what).values") else { return nil }
-      if items.isEmpty {
-        report(CommonMessages.emptyList(what: "\(what).values", at: valuesNode.range))
-        return nil
-      }
+      guard let items = nonEmptySequence(valuesNode, "\(what).values") else { return nil }
       var values: [Double] = []
       var seen: [Double: SourceRange] = [:]
       var failed = false
@@ -154,12 +146,7 @@ extension WorkloadChecker {
           failed = true
           continue
         }
-        if let first = seen[v] {
-          report(
-            CommonMessages.duplicateValue(
-              item.scalar?.value ?? "", what: "value", at: item.range, first: first))
-          failed = true
-        }
+        if isDuplicate(v, item, what: "value", seen: seen) { failed = true }
         seen[v] = item.range
         values.append(v)
       }

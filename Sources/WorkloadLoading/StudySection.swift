@@ -98,21 +98,14 @@ extension WorkloadChecker {
         b *= 2
       }
     } else {
-      guard let items = sequence(node, "study.batch_sizes") else { return nil }
-      if items.isEmpty {
-        report(CommonMessages.emptyList(what: "study.batch_sizes", at: node.range))
-        return nil
-      }
+      guard let items = nonEmptySequence(node, "study.batch_sizes") else { return nil }
       var seen: [Int: SourceRange] = [:]
       for item in items {
         guard let value = integer(item, "study.batch_sizes", atLeast: 1) else {
           failed = true
           continue
         }
-        if let first = seen[value] {
-          report(
-            CommonMessages.duplicateValue(
-              String(value), what: "batch size", at: item.range, first: first))
+        if isDuplicate(value, item, what: "batch size", text: String(value), seen: seen) {
           failed = true
           continue
         }
@@ -131,11 +124,7 @@ extension WorkloadChecker {
   }
 
   private func sparsities(_ node: YAMLNode) -> [Located<Double>]? {
-    guard let items = sequence(node, "study.sparsities") else { return nil }
-    if items.isEmpty {
-      report(CommonMessages.emptyList(what: "study.sparsities", at: node.range))
-      return nil
-    }
+    guard let items = nonEmptySequence(node, "study.sparsities") else { return nil }
     var result: [Located<Double>] = []
     var seen: [Double: SourceRange] = [:]
     var failed = false
@@ -152,10 +141,7 @@ extension WorkloadChecker {
         failed = true
         continue
       }
-      if let first = seen[value] {
-        report(
-          CommonMessages.duplicateValue(
-            item.scalar?.value ?? "", what: "sparsity", at: item.range, first: first))
+      if isDuplicate(value, item, what: "sparsity", seen: seen) {
         failed = true
         continue
       }
@@ -272,29 +258,24 @@ extension WorkloadChecker {
     guard let kindNode = view["kind"], let kind = string(kindNode, "study.sequence.kind") else {
       return nil
     }
+    // Each kind takes one setting (Sobol a skip, Halton a seed) and refuses the other's.
+    let (own, other): (String, String)
     switch kind {
-    case "sobol":
-      if let s = view["seed"] {
-        report(
-          StudyMessages.wrongSequenceKey("seed", kind: kind, at: view.keyRange("seed") ?? s.range))
-        return nil
-      }
-      guard let skip = optionalInteger(view, "skip", atLeast: 0) else { return nil }
-      return .sobol(skip: skip ?? 1)
-    case "scrambled-halton":
-      if let s = view["skip"] {
-        report(
-          StudyMessages.wrongSequenceKey("skip", kind: kind, at: view.keyRange("skip") ?? s.range))
-        return nil
-      }
-      guard let seed = optionalInteger(view, "seed", atLeast: 0) else { return nil }
-      return .scrambledHalton(seed: seed ?? 0)
+    case "sobol": (own, other) = ("skip", "seed")
+    case "scrambled-halton": (own, other) = ("seed", "skip")
     default:
       report(
         CommonMessages.unknownValue(
           kind, what: "sequence", allowed: StudySection.sequenceKinds, at: kindNode.range))
       return nil
     }
+    if let s = view[other] {
+      report(
+        StudyMessages.wrongSequenceKey(other, kind: kind, at: view.keyRange(other) ?? s.range))
+      return nil
+    }
+    guard let value = optionalInteger(view, own, atLeast: 0) else { return nil }
+    return kind == "sobol" ? .sobol(skip: value ?? 1) : .scrambledHalton(seed: value ?? 0)
   }
 }
 

@@ -189,6 +189,29 @@ final class WorkloadChecker {
     return nil
   }
 
+  /// A sequence of at least one item, or nil with a type or an empty-list error.
+  func nonEmptySequence(_ node: YAMLNode, _ what: String) -> [YAMLNode]? {
+    guard let items = sequence(node, what) else { return nil }
+    guard !items.isEmpty else {
+      report(CommonMessages.emptyList(what: what, at: node.range))
+      return nil
+    }
+    return items
+  }
+
+  /// Whether `value` stands earlier in its list (at `seen[value]`); if so, reports `item` as a
+  /// duplicate `what`, written as `text` (default: as the item is written).
+  func isDuplicate<Value: Hashable>(
+    _ value: Value, _ item: YAMLNode, what: String, text: String? = nil,
+    seen: [Value: SourceRange]
+  ) -> Bool {
+    guard let first = seen[value] else { return false }
+    report(
+      CommonMessages.duplicateValue(
+        text ?? item.scalar?.value ?? "", what: what, at: item.range, first: first))
+    return true
+  }
+
   /// An integer that must be at least `minimum` (1 for counts and sizes).
   func integer(_ node: YAMLNode, _ what: String, atLeast minimum: Int) -> Int? {
     guard let value = integer(node, what) else { return nil }
@@ -196,6 +219,19 @@ final class WorkloadChecker {
       report(
         CommonMessages.outOfRange(
           what: what, value: String(value), rule: "at least \(minimum)", at: node.range))
+      return nil
+    }
+    return value
+  }
+
+  /// A real number that must be greater than `bound`.
+  func real(_ node: YAMLNode, _ what: String, above bound: Int, help: String? = nil) -> Double? {
+    guard let value = real(node, what) else { return nil }
+    guard value > Double(bound) else {
+      report(
+        CommonMessages.outOfRange(
+          what: what, value: node.scalar?.value ?? "", rule: "greater than \(bound)",
+          at: node.range, help: help))
       return nil
     }
     return value

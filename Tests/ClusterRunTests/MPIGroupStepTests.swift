@@ -2,6 +2,7 @@ import Collectives
 import CollectivesMPI
 import Foundation
 import Planning
+import StepwiseTestSupport
 import Testing
 import Training
 import WorkloadModel
@@ -12,41 +13,21 @@ import WorkloadModel
 /// first step with a one-worker run (relative error under 1e-5, as in process). Skipped without
 /// `mpirun` or the Fashion-MNIST files.
 @Suite(.serialized) struct MPIGroupStepTests {
-  static let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first {
-    FileManager.default.isExecutableFile(atPath: $0)
-  }
+  static let mpirun = MPITestLaunch.mpirun
   static var insideRank: Bool {
     MPIRuntime.isLaunchedByMPI
       && ProcessInfo.processInfo.environment["STEPWISE_GROUP_STEP_TEST"] == "1"
   }
-  static var dataDirectory: String {
-    (ProcessInfo.processInfo.environment["STEPWISE_DATA"] ?? "/usr/share/datasets")
-      + "/fashion-mnist"
-  }
-  static var hasData: Bool {
-    FileManager.default.fileExists(atPath: dataDirectory + "/train-images-idx3-ubyte.gz")
-      || FileManager.default.fileExists(atPath: dataDirectory + "/train-images-idx3-ubyte")
-  }
+  static var dataDirectory: String { RealData.workloadFashion }
+  static var hasData: Bool { RealData.hasWorkloadFashion }
 
   @Test(.enabled(if: mpirun != nil && hasData && !MPIRuntime.isLaunchedByMPI))
   func threeRanksTakeTheSameStepAsOneWorker() throws {
     let binary = try #require(CommandLine.arguments.first)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try #require(Self.mpirun))
-    process.arguments = [
-      "--allow-run-as-root", "--oversubscribe", "-np", "3", binary,
-      "--testing-library", "swift-testing", "--filter", "MPIGroupStepTests/rankBody",
-    ]
-    var environment = ProcessInfo.processInfo.environment
-    environment["STEPWISE_GROUP_STEP_TEST"] = "1"
-    process.environment = environment
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "\(text)")
+    let (status, text) = try MPITestLaunch.run(
+      mpirun: try #require(Self.mpirun), ranks: 3, binary: binary,
+      filter: "MPIGroupStepTests/rankBody", environment: ["STEPWISE_GROUP_STEP_TEST": "1"])
+    #expect(status == 0, "\(text)")
     #expect(text.contains("MPI group step check passed"), "\(text)")
   }
 

@@ -1,5 +1,6 @@
 import CollectivesMPI
 import Foundation
+import StepwiseTestSupport
 import Testing
 
 @testable import Collectives
@@ -8,30 +9,17 @@ import Testing
 /// `mpirun --allow-run-as-root --oversubscribe -np N`, filtered to `rankBody`, which only runs
 /// inside a rank (`OMPI_COMM_WORLD_SIZE` set). Skipped when `mpirun` is not installed.
 @Suite(.serialized) struct MPICommunicatorTests {
-  static let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first {
-    FileManager.default.isExecutableFile(atPath: $0)
-  }
+  static let mpirun = MPITestLaunch.mpirun
   static var insideRank: Bool { MPIRuntime.isLaunchedByMPI }
 
   @Test(.enabled(if: mpirun != nil && !insideRank), arguments: [2, 3])
   func ranksAgreeUnderMPIRun(ranks: Int) throws {
     let binary = try #require(Self.testBinary())
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try #require(Self.mpirun))
-    process.arguments = [
-      "--allow-run-as-root", "--oversubscribe", "-np", String(ranks), binary,
-      "--testing-library", "swift-testing", "--filter", "MPICommunicatorTests/rankBody",
-    ]
-    var environment = ProcessInfo.processInfo.environment
-    environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
-    process.environment = environment
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "\(text)")
+    let (status, text) = try MPITestLaunch.run(
+      mpirun: try #require(Self.mpirun), ranks: ranks, binary: binary,
+      filter: "MPICommunicatorTests/rankBody",
+      environment: ["OMPI_MCA_btl_vader_single_copy_mechanism": "none"])
+    #expect(status == 0, "\(text)")
     // Each rank prints one line when its checks pass.
     let passed = text.split(separator: "\n").filter { $0.contains("MPI rank check passed") }
     #expect(passed.count == ranks, "\(text)")

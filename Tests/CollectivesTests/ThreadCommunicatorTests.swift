@@ -1,22 +1,8 @@
 import Foundation
+import StepwiseTestSupport
 import Testing
 
 @testable import Collectives
-
-/// Runs `body(rank communicator)` on `size` threads at once and waits for all of them.
-func onThreads(_ size: Int, _ body: @escaping @Sendable (ThreadCommunicator) -> Void) {
-  let group = ThreadCommunicator.group(size: size)
-  let done = DispatchGroup()
-  for comm in group {
-    done.enter()
-    let thread = Thread {
-      body(comm)
-      done.leave()
-    }
-    thread.start()
-  }
-  done.wait()
-}
 
 /// Per-rank results collected from worker threads.
 final class Results<T: Sendable>: @unchecked Sendable {

@@ -34,9 +34,7 @@ import WorkloadModel
     #expect(
       raw.train.labelHistogram == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949])
     #expect(raw.test.labelHistogram.reduce(0, +) == 10_000)
-    let stats = PixelStatistics(.global, of: raw.train)
-    #expect(abs(stats.mean[0] - 0.1306604763) < 5e-11)
-    #expect(abs(stats.std[0] - 0.3081078039) < 5e-11)
+    Self.expectGlobalStatistics(of: raw.train, mean: 0.1306604763, std: 0.3081078039)
   }
 
   @Test(.enabled(if: TestData.exists(TestData.fashion)))
@@ -47,9 +45,16 @@ import WorkloadModel
     #expect(raw.train.count == 60_000 && raw.test.count == 10_000)
     #expect(raw.train.labelHistogram == Array(repeating: 6000, count: 10))
     #expect(raw.test.labelHistogram == Array(repeating: 1000, count: 10))
-    let stats = PixelStatistics(.global, of: raw.train)
-    #expect(abs(stats.mean[0] - 0.2860405970) < 5e-11)
-    #expect(abs(stats.std[0] - 0.3530242445) < 5e-11)
+    Self.expectGlobalStatistics(of: raw.train, mean: 0.2860405970, std: 0.3530242445)
+  }
+
+  /// The training split's pixel mean and standard deviation, to the published ten digits.
+  static func expectGlobalStatistics(
+    of split: RawSplit, mean: Double, std: Double, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    let stats = PixelStatistics(.global, of: split)
+    #expect(abs(stats.mean[0] - mean) < 5e-11, sourceLocation: sourceLocation)
+    #expect(abs(stats.std[0] - std) < 5e-11, sourceLocation: sourceLocation)
   }
 
   @Test(.enabled(if: TestData.exists(TestData.mnist)))
@@ -111,14 +116,7 @@ import WorkloadModel
 
   @Test(.enabled(if: TestData.exists(TestData.mnist)))
   func preparedMNISTHasLeeEtAlsSplitAndStandardisation() throws {
-    let spec = DatasetSpec(
-      name: .mnist, directory: Located(TestData.mnist),
-      validation: ValidationSplit(holdout: 6000, seed: 0), normalization: .global)
-    let clock = ContinuousClock()
-    var prepared: PreparedDataset?
-    let elapsed = try clock.measure { prepared = try PreparedDataset(spec: spec) }
-    let data = try #require(prepared)
-    print("MNIST raw load + split + standardise: \(elapsed)")
+    let data = try Self.prepareLeeSplit(.mnist, in: TestData.mnist, "MNIST raw")
     #expect(data.train.count == 54_000 && data.validation.count == 6000)
     #expect(data.test.count == 10_000)
     #expect(data.split.validation.prefix(3) == [3048, 19563, 58303])
@@ -140,13 +138,23 @@ import WorkloadModel
 
   @Test(.enabled(if: TestData.exists(TestData.fashion)))
   func fashionMNISTGzipLoadTime() throws {
+    let prepared = try Self.prepareLeeSplit(
+      .fashionMNIST, in: TestData.fashion, "Fashion-MNIST gzip")
+    #expect(prepared.validation.count == 6000)
+  }
+
+  /// The dataset with Lee et al.'s 6,000-example holdout (seed 0) and global standardisation,
+  /// printing how long loading, splitting and standardising took.
+  static func prepareLeeSplit(
+    _ name: DatasetName, in directory: String, _ label: String
+  ) throws -> PreparedDataset {
     let spec = DatasetSpec(
-      name: .fashionMNIST, directory: Located(TestData.fashion),
+      name: name, directory: Located(directory),
       validation: ValidationSplit(holdout: 6000, seed: 0), normalization: .global)
     let clock = ContinuousClock()
     var prepared: PreparedDataset?
     let elapsed = try clock.measure { prepared = try PreparedDataset(spec: spec) }
-    print("Fashion-MNIST gzip load + split + standardise: \(elapsed)")
-    #expect(prepared?.validation.count == 6000)
+    print("\(label) load + split + standardise: \(elapsed)")
+    return try #require(prepared)
   }
 }

@@ -1,13 +1,9 @@
 import Foundation
+import StepwiseTestSupport
 
 /// Where the real datasets are: `STEPWISE_DATA`, else `<repo root>/../shared/data`.
 enum TestData {
-  static var root: String {
-    if let env = ProcessInfo.processInfo.environment["STEPWISE_DATA"], !env.isEmpty { return env }
-    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent()
-    return repo.deletingLastPathComponent().appendingPathComponent("shared/data").path
-  }
+  static var root: String { RealData.sharedRoot }
 
   static var mnist: String { root + "/mnist" }
   static var fashion: String { root + "/fashion-mnist" }

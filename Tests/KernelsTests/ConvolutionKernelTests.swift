@@ -46,19 +46,13 @@ import Testing
     let (xf, wf, bf, dyf) = (
       x.map(Float.init), w.map(Float.init), b.map(Float.init), dy.map(Float.init)
     )
-    var y = [Float](repeating: .nan, count: dstCount)
-    var dx = [Float](repeating: .nan, count: x.count)
-    var dw = [Float](repeating: .nan, count: w.count)
-    var db = [Float](repeating: .nan, count: b.count)
-    try kernel.forward(src: xf, weights: wf, bias: bf, dst: &y)
-    try kernel.backward(
-      src: xf, weights: wf, diffDst: dyf, diffSrc: &dx, diffWeights: &dw, diffBias: &db)
+    let r = try kernel.run(x: xf, w: wf, b: bf, dy: dyf, outputs: dstCount)
     let yRef = Reference.convForward(x, w, b, g)
     let (dxRef, dwRef, dbRef) = Reference.convBackward(x, w, dy, g)
-    #expect(Gradcheck.scaledMaxError(y.map(Double.init), yRef) < 1e-5)
-    #expect(Gradcheck.scaledMaxError(dx.map(Double.init), dxRef) < 1e-5)
-    #expect(Gradcheck.scaledMaxError(dw.map(Double.init), dwRef) < 1e-5)
-    #expect(Gradcheck.scaledMaxError(db.map(Double.init), dbRef) < 1e-5)
+    #expect(Gradcheck.scaledMaxError(r.y.map(Double.init), yRef) < 1e-5)
+    #expect(Gradcheck.scaledMaxError(r.dx.map(Double.init), dxRef) < 1e-5)
+    #expect(Gradcheck.scaledMaxError(r.dw.map(Double.init), dwRef) < 1e-5)
+    #expect(Gradcheck.scaledMaxError(r.db.map(Double.init), dbRef) < 1e-5)
     #expect(kernel.implementations.count == 3)
   }
 

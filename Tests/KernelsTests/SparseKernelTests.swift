@@ -47,17 +47,11 @@ import Testing
     return m
   }
 
-  struct ConvResult: Equatable {
-    var y: [Float], dx: [Float], dw: [Float], db: [Float]
-  }
-
   static func runSparse(
     _ g: ConvGeometry, mask: [Float], x: [Float], w: [Float], b: [Float], dy: [Float]
   ) -> ConvResult {
     let kernel = mask.withUnsafeBufferPointer { SparseConvolutionKernel(g, mask: $0.baseAddress!) }
-    var r = ConvResult(
-      y: [Float](repeating: .nan, count: dy.count), dx: [Float](repeating: .nan, count: x.count),
-      dw: [Float](repeating: .nan, count: w.count), db: [Float](repeating: .nan, count: b.count))
+    var r = ConvResult.unwritten(y: dy.count, x: x.count, w: w.count, b: b.count)
     kernel.forward(src: x, weights: w, bias: b, dst: &r.y, batch: g.batch)
     kernel.backward(
       weights: w, diffDst: dy, diffSrc: &r.dx, diffWeights: &r.dw, diffBias: &r.db,

@@ -58,8 +58,7 @@ import Testing
       var rng = TestRandom(seed: 4)
       let sgd = SGD(momentum: .heavyBall(0.9))
       for _ in 0..<3 {
-        let x = rng.uniforms(64 * 784).map(Float.init)
-        let labels = rng.labels(64, classes: 10).map(Int32.init)
+        let (x, labels) = rng.batch(64, features: 784)
         _ = try model.trainStep(input: x, labels: labels, count: 64)
         sgd.step(store: model.store, learningRate: 0.1)
       }

@@ -24,27 +24,23 @@ import Testing
     #expect(m.store.parameterArray() == [0.95, 2.1, 3, 3.8])
   }
 
-  /// a1 = g1, w1 = w0 - η a1; a2 = γ a1 + g2, w2 = w1 - η a2.
-  @Test func heavyBallTwoSteps() throws {
+  /// Two steps from w = g = 1 with η = 0.1, γ = 0.5, and the weights after each (with the
+  /// tolerance of the first).
+  /// - Heavy ball: a1 = g1, w1 = w0 - η a1 = 0.9; a2 = γ a1 + g2 = 1.5, w2 = w1 - η a2 = 0.75.
+  /// - Nesterov: a1 = g; w1 = w0 - η (g + γ a1) = 1 - 0.1 * 1.5 = 0.85; a2 = 1.5;
+  ///   w2 = w1 - 0.1 (1 + 0.75) = 0.675.
+  @Test(arguments: [
+    (Momentum.heavyBall(0.5), Float(0.9), Float(1e-7), Float(0.75)),
+    (Momentum.nesterov(0.5), Float(0.85), Float(1e-6), Float(0.675)),
+  ])
+  func twoMomentumSteps(momentum: Momentum, first: Float, tolerance: Float, second: Float) throws {
     let m = try store()
     set(m, w: [1, 1, 1, 1], g: [1, 1, 1, 1])
-    let opt = SGD(momentum: .heavyBall(0.5))
+    let opt = SGD(momentum: momentum)
     opt.step(store: m.store, learningRate: 0.1)
-    #expect(m.store.parameterArray().allSatisfy { abs($0 - 0.9) < 1e-7 })
+    #expect(m.store.parameterArray().allSatisfy { abs($0 - first) < tolerance })
     opt.step(store: m.store, learningRate: 0.1)
-    // a2 = 0.5 + 1 = 1.5; w2 = 0.9 - 0.15 = 0.75.
-    #expect(m.store.parameterArray().allSatisfy { abs($0 - 0.75) < 1e-6 })
-  }
-
-  /// a1 = g; w1 = w0 - η (g + γ a1) = 1 - 0.1 * 1.5; a2 = 1.5; w2 = w1 - 0.1 (1 + 0.75).
-  @Test func nesterovTwoSteps() throws {
-    let m = try store()
-    set(m, w: [1, 1, 1, 1], g: [1, 1, 1, 1])
-    let opt = SGD(momentum: .nesterov(0.5))
-    opt.step(store: m.store, learningRate: 0.1)
-    #expect(m.store.parameterArray().allSatisfy { abs($0 - 0.85) < 1e-6 })
-    opt.step(store: m.store, learningRate: 0.1)
-    #expect(m.store.parameterArray().allSatisfy { abs($0 - 0.675) < 1e-6 })
+    #expect(m.store.parameterArray().allSatisfy { abs($0 - second) < 1e-6 })
   }
 
   @Test(arguments: [Momentum.none, .heavyBall(0.9), .nesterov(0.9)])

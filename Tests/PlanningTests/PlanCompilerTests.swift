@@ -181,14 +181,7 @@ struct PlanCompilerTests {
   /// The compiler's fast key writer gives the documented canonical encoding, byte for byte.
   @Test func fastKeysEqualTheDocumentedEncoding() throws {
     var workload = SampleWorkloads.mnistNesterov()
-    workload.optimizers.append(
-      OptimizerSpec(
-        kind: .sgd, schedule: .linearDecay,
-        metaparameters: [
-          .learningRate: .search(.continuous(min: 1e-3, max: 1, scale: .log)),
-          .decaySteps: .search(.integer(min: 30000, max: 60000, scale: .linear)),
-          .endLearningRateFactor: .fixed(0.01),
-        ]))
+    workload.optimizers.append(SampleWorkloads.sgdLinearDecay)
     let plan = try #require(SampleWorkloads.compile(workload))
     let context = TrialIdentity.Context(
       dataset: workload.dataset, datasetDigest: SampleWorkloads.digest, model: workload.model,

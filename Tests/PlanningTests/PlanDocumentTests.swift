@@ -12,14 +12,7 @@ struct PlanDocumentTests {
     workload.budget = StepBudget(
       maxSteps: 4000, maxEpochs: 2.5, overrides: [16: 8000, 256: 1000],
       giveUp: [GiveUpRule(step: 500, above: 0.8)])
-    workload.optimizers.append(
-      OptimizerSpec(
-        kind: .sgd, schedule: .linearDecay,
-        metaparameters: [
-          .learningRate: .search(.continuous(min: 1e-3, max: 1, scale: .log)),
-          .decaySteps: .search(.integer(min: 30000, max: 60000, scale: .linear)),
-          .endLearningRateFactor: .fixed(0.01),
-        ]))
+    workload.optimizers.append(SampleWorkloads.sgdLinearDecay)
     let plan = try #require(SampleWorkloads.compile(workload))
     let bytes = try PlanDocument.encode(plan)
     let read = try PlanDocument.decode(bytes)

@@ -32,6 +32,15 @@ enum SampleWorkloads {
       evaluation: EvaluationPolicy(everySteps: 100))
   }
 
+  /// A second optimizer with an integer and a fixed metaparameter beside the searched rate.
+  static let sgdLinearDecay = OptimizerSpec(
+    kind: .sgd, schedule: .linearDecay,
+    metaparameters: [
+      .learningRate: .search(.continuous(min: 1e-3, max: 1, scale: .log)),
+      .decaySteps: .search(.integer(min: 30000, max: 60000, scale: .linear)),
+      .endLearningRateFactor: .fixed(0.01),
+    ])
+
   static func compile(_ workload: Workload) -> ExecutionPlan? {
     PlanCompiler(datasetDigest: digest).compile(workload).0
   }

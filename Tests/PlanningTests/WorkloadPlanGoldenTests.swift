@@ -122,6 +122,19 @@ struct WorkloadPlanGoldenTests {
 
     """
 
+  /// The plans of `workloads/default.yaml` before and after replacing `old` (which it must
+  /// contain) with `new`.
+  static func defaultPlans(
+    editing old: String, to new: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> (ExecutionPlan, ExecutionPlan) {
+    let original = try text(of: "default.yaml")
+    #expect(original.contains(old), sourceLocation: sourceLocation)
+    let edited = original.replacingOccurrences(of: old, with: new)
+    let a = try #require(load(text: original).0.flatMap(plan), sourceLocation: sourceLocation)
+    let b = try #require(load(text: edited).0.flatMap(plan), sourceLocation: sourceLocation)
+    return (a, b)
+  }
+
   @Test func permutingAndReformattingChangesNoKey() throws {
     let original = Self.load(text: try Self.text(of: "default.yaml")).0
     let (rewritten, diagnostics) = Self.load(text: Self.defaultRewritten)
@@ -134,32 +147,20 @@ struct WorkloadPlanGoldenTests {
   }
 
   @Test func raisingTrialsInTheFileOnlyAddsKeys() throws {
-    let text = try Self.text(of: "default.yaml")
-    #expect(text.contains("trials: 4"))
-    let more = text.replacingOccurrences(of: "trials: 4", with: "trials: 7")
-    let a = try #require(Self.load(text: text).0.flatMap(Self.plan))
-    let b = try #require(Self.load(text: more).0.flatMap(Self.plan))
+    let (a, b) = try Self.defaultPlans(editing: "trials: 4", to: "trials: 7")
     let diff = PlanDiff(old: a, new: b)
     #expect(diff.summaryLine == "18 to add, 0 to change, 0 to drop, 24 unchanged")
     #expect(Set(a.trials.map(\.key)).isSubset(of: Set(b.trials.map(\.key))))
   }
 
   @Test func changingTheGoalInTheFileChangesNoKey() throws {
-    let text = try Self.text(of: "default.yaml")
-    let looser = text.replacingOccurrences(of: "at_most: 0.2", with: "at_most: 0.25")
-    #expect(looser != text)
-    let a = try #require(Self.load(text: text).0.flatMap(Self.plan))
-    let b = try #require(Self.load(text: looser).0.flatMap(Self.plan))
+    let (a, b) = try Self.defaultPlans(editing: "at_most: 0.2", to: "at_most: 0.25")
     #expect(a.trials.map(\.key) == b.trials.map(\.key))
     #expect(PlanDiff(old: a, new: b).analysisOnly == 24)
   }
 
   @Test func changingASearchBoundInTheFileChangesOnlyMovedTrials() throws {
-    let text = try Self.text(of: "default.yaml")
-    let wider = text.replacingOccurrences(of: "max: 0.1,", with: "max: 0.5,")
-    #expect(wider != text)
-    let a = try #require(Self.load(text: text).0.flatMap(Self.plan))
-    let b = try #require(Self.load(text: wider).0.flatMap(Self.plan))
+    let (a, b) = try Self.defaultPlans(editing: "max: 0.1,", to: "max: 0.5,")
     for (x, y) in zip(a.trials, b.trials) {
       #expect((x.key == y.key) == (x.metaparameters == y.metaparameters))
     }

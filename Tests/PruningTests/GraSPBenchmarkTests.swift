@@ -19,12 +19,9 @@ struct GraSPBenchmarkTests {
     let model = try Model(description, maxBatch: 100, threads: threads)
     model.initialize(seed: 1)
     let network = ModelPruningNetwork(model: model)
-    let shape = description.input
     var generator = SplitMix64(seed: 9)
-    let batch = PruningBatch(
-      images: (0..<(100 * shape.count)).map { _ in Float(TinyNetworks.uniform(&generator)) },
-      labels: (0..<100).map { (7 * $0 + 3) % 10 },
-      imageShape: (shape.channels, shape.height, shape.width))
+    let batch = TinyNetworks.batch(
+      description.input, labels: (0..<100).map { (7 * $0 + 3) % 10 }, generator: &generator)
     let configuration = PruningConfiguration(
       method: .grasp, examples: .perClass(10), prunable: .weights, temperature: 200,
       sparsity: 0.9)

@@ -72,11 +72,8 @@ import Testing
     let model = try Model(description, maxBatch: 2)
     model.initialize(seed: 3)
     let network = ModelPruningNetwork(model: model)
-    let shape = description.input
     var generator = SplitMix64(seed: 5)
-    let batch = PruningBatch(
-      images: (0..<(2 * shape.count)).map { _ in Float(TinyNetworks.uniform(&generator)) },
-      labels: [0, 1], imageShape: (shape.channels, shape.height, shape.width))
+    let batch = TinyNetworks.batch(description.input, labels: [0, 1], generator: &generator)
     let direction = network.parameters.map { _ in TinyNetworks.uniform(&generator) }
     var product = [Double](repeating: 0, count: network.parameterCount)
     try network.accumulateHessianVectorProduct(

@@ -64,22 +64,24 @@ struct PruningFixture {
     return (section, blob[start..<(start + section.count * size)])
   }
 
-  func floats(_ name: String) throws -> [Float] {
+  /// A section's little-endian words, as bit patterns.
+  private func words<Word: UnsignedInteger & FixedWidthInteger>(
+    _ name: String, as _: Word.Type
+  ) throws -> [Word] {
     let (section, data) = try bytes(name)
+    let size = MemoryLayout<Word>.size
     return (0..<section.count).map { index in
-      let offset = data.startIndex + index * 4
-      let bits = data[offset..<(offset + 4)].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-      return Float(bitPattern: bits)
+      let offset = data.startIndex + index * size
+      return data[offset..<(offset + size)].reversed().reduce(Word(0)) { $0 << 8 | Word($1) }
     }
   }
 
+  func floats(_ name: String) throws -> [Float] {
+    try words(name, as: UInt32.self).map(Float.init(bitPattern:))
+  }
+
   func doubles(_ name: String) throws -> [Double] {
-    let (section, data) = try bytes(name)
-    return (0..<section.count).map { index in
-      let offset = data.startIndex + index * 8
-      let bits = data[offset..<(offset + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-      return Double(bitPattern: bits)
-    }
+    try words(name, as: UInt64.self).map(Double.init(bitPattern:))
   }
 
   func uint8s(_ name: String) throws -> [UInt8] { Array(try bytes(name).1) }

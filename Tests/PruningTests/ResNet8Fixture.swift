@@ -51,10 +51,9 @@ struct ResNet8Fixture {
   /// The 100 images (uniform in [-1, 1)) with label (7 i + 3) mod 10, in stream order.
   func batch() -> PruningBatch {
     var generator = SplitMix64(seed: metadata.imageSeed)
-    let count = metadata.images
-    let images = (0..<(count * 3 * 32 * 32)).map { _ in Float(TinyNetworks.uniform(&generator)) }
-    return PruningBatch(
-      images: images, labels: (0..<count).map { (7 * $0 + 3) % 10 }, imageShape: (3, 32, 32))
+    return TinyNetworks.batch(
+      TensorShape(channels: 3, height: 32, width: 32),
+      labels: (0..<metadata.images).map { (7 * $0 + 3) % 10 }, generator: &generator)
   }
 
   /// PyTorch's float64 H g (stored as float32), 0 on biases.

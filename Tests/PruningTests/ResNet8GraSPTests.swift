@@ -28,6 +28,18 @@ import Testing
     return (try PruningFixture.configuration(of: fixtureCase), fixtureCase)
   }
 
+  /// Every case's mask on `network` from the fixture's images, beside the case it answers.
+  static func masks(_ fixture: ResNet8Fixture, on network: some PruningNetwork) throws
+    -> [(name: String, fixtureCase: PruningFixture.Case, result: PruningResult)]
+  {
+    let data = [fixture.batch()]
+    return try caseNames.map { name in
+      let (configuration, fixtureCase) = try configuration(fixture, name)
+      let result = try Pruner.computeMask(configuration, network: network, data: data)
+      return (name, fixtureCase, result)
+    }
+  }
+
   @Test func inputsAreTheScriptsAndTheLayoutIsNetworks() throws {
     let fixture = try ResNet8Fixture.load()
     let engine = try Self.engine(fixture)
@@ -45,10 +57,7 @@ import Testing
   @Test func exactEngineReproducesPyTorch() throws {
     let fixture = try ResNet8Fixture.load()
     let network = MemoizingNetwork(try Self.engine(fixture))
-    let data = [fixture.batch()]
-    for name in Self.caseNames {
-      let (configuration, fixtureCase) = try Self.configuration(fixture, name)
-      let result = try Pruner.computeMask(configuration, network: network, data: data)
+    for (name, fixtureCase, result) in try Self.masks(fixture, on: network) {
       let expected = PruningFixture.mask(hex: fixtureCase.mask64, count: network.parameterCount)
       #expect(zip(result.mask, expected).filter { $0 != $1 }.count == 0, "\(name)")
       #expect(result.keptCount + 250 == fixtureCase.kept64, "\(name): 250 biases stay")
@@ -117,10 +126,7 @@ import Testing
   @Test func fastKernelsReproducePyTorchMask() throws {
     let fixture = try ResNet8Fixture.load()
     let network = MemoizingNetwork(try Self.adapter(fixture))
-    let data = [fixture.batch()]
-    for name in Self.caseNames {
-      let (configuration, fixtureCase) = try Self.configuration(fixture, name)
-      let result = try Pruner.computeMask(configuration, network: network, data: data)
+    for (name, fixtureCase, result) in try Self.masks(fixture, on: network) {
       for (label, hex) in [("float32", fixtureCase.mask32), ("float64", fixtureCase.mask64)] {
         let expected = PruningFixture.mask(hex: hex, count: network.parameterCount)
         let agreement =

@@ -7,49 +7,27 @@ enum TinyNetworks {
   /// conv 3x3 2->3 (padding 1, stride 1), ReLU, max-pool 2, dense 48->4, on 2x8x8 images, with
   /// non-zero biases so that no pre-activation sits at a ReLU kink.
   static func convNet(seed: UInt64) throws -> SequentialModel {
-    let shapes: [(String, ParameterTensor.Role, [Int])] = [
-      ("conv.weight", .weight, [3, 2, 3, 3]), ("conv.bias", .bias, [3]),
-      ("dense.weight", .weight, [4, 48]), ("dense.bias", .bias, [4]),
-    ]
-    var tensors: [ParameterTensor] = []
-    var offset = 0
-    for (name, role, shape) in shapes {
-      tensors.append(ParameterTensor(name: name, role: role, offset: offset, shape: shape))
-      offset += shape.reduce(1, *)
-    }
-    var generator = SplitMix64(seed: seed)
-    let parameters = (0..<offset).map { _ in Float(uniform(&generator) * 0.8) }
-    return try SequentialModel(
-      tensors: tensors,
-      layers: [
-        .convolution(weight: 0, bias: 1, stride: 1, padding: 1), .relu,
-        .maxPool(window: 2, stride: 2), .dense(weight: 2, bias: 3),
-      ],
-      inputShape: (2, 8, 8), parameters: parameters)
+    try convNet(seed: seed, smooth: false)
   }
 
   /// conv 3x3 2->3 (padding 1) then dense 192->4, no activation: a network whose loss is smooth
   /// in every parameter, where a finite difference of gradients has only truncation and rounding
   /// error.
   static func smoothNet(seed: UInt64) throws -> SequentialModel {
-    let shapes: [(String, ParameterTensor.Role, [Int])] = [
+    try convNet(seed: seed, smooth: true)
+  }
+
+  private static func convNet(seed: UInt64, smooth: Bool) throws -> SequentialModel {
+    let tensors = ParameterTensor.tiling([
       ("conv.weight", .weight, [3, 2, 3, 3]), ("conv.bias", .bias, [3]),
-      ("dense.weight", .weight, [4, 192]), ("dense.bias", .bias, [4]),
-    ]
-    var tensors: [ParameterTensor] = []
-    var offset = 0
-    for (name, role, shape) in shapes {
-      tensors.append(ParameterTensor(name: name, role: role, offset: offset, shape: shape))
-      offset += shape.reduce(1, *)
-    }
-    var generator = SplitMix64(seed: seed)
-    let parameters = (0..<offset).map { _ in Float(uniform(&generator) * 0.8) }
+      ("dense.weight", .weight, [4, smooth ? 192 : 48]), ("dense.bias", .bias, [4]),
+    ])
+    let pooled: [SequentialModel.Layer] = smooth ? [] : [.relu, .maxPool(window: 2, stride: 2)]
     return try SequentialModel(
       tensors: tensors,
-      layers: [
-        .convolution(weight: 0, bias: 1, stride: 1, padding: 1), .dense(weight: 2, bias: 3),
-      ],
-      inputShape: (2, 8, 8), parameters: parameters)
+      layers: [.convolution(weight: 0, bias: 1, stride: 1, padding: 1)] + pooled
+        + [.dense(weight: 2, bias: 3)],
+      inputShape: (2, 8, 8), parameters: uniformParameters(tensors, seed: seed, scale: 0.8))
   }
 
   /// A small ResNet in ResNet-8's pattern on 2x8x8 images, with every layer kind the built-in
@@ -67,14 +45,8 @@ enum TinyNetworks {
       ("conv5.weight", .weight, [8, 8, 3, 3]), ("conv5.bias", .bias, [8]),
       ("dense.weight", .weight, [4, 8]), ("dense.bias", .bias, [4]),
     ]
-    var tensors: [ParameterTensor] = []
-    var offset = 0
-    for (name, role, shape) in shapes {
-      tensors.append(ParameterTensor(name: name, role: role, offset: offset, shape: shape))
-      offset += shape.reduce(1, *)
-    }
-    var generator = SplitMix64(seed: seed)
-    let parameters = (0..<offset).map { _ in Float(uniform(&generator) * 0.5) }
+    let tensors = ParameterTensor.tiling(shapes)
+    let parameters = uniformParameters(tensors, seed: seed, scale: 0.5)
     let relu: [SequentialModel.Layer] = smooth ? [] : [.relu]
     func conv(_ index: Int, stride: Int) -> SequentialModel.Layer {
       .convolution(weight: 2 * index, bias: 2 * index + 1, stride: stride, padding: .same)
@@ -96,6 +68,24 @@ enum TinyNetworks {
     let images = (0..<(count * 128)).map { _ in Float(uniform(&generator)) }
     let labels = (0..<count).map { _ in generator.nextIndex(below: 4) }
     return PruningBatch(images: images, labels: labels, imageShape: (2, 8, 8))
+  }
+
+  /// The tensors' parameters drawn uniform in [-scale, scale).
+  static func uniformParameters(_ tensors: [ParameterTensor], seed: UInt64, scale: Double)
+    -> [Float]
+  {
+    var generator = SplitMix64(seed: seed)
+    let count = tensors.last.map { $0.offset + $0.count } ?? 0
+    return (0..<count).map { _ in Float(uniform(&generator) * scale) }
+  }
+
+  /// Images of `shape`, one per label, with pixels uniform in [-1, 1) drawn from `generator`.
+  static func batch(
+    _ shape: TensorShape, labels: [Int], generator: inout SplitMix64
+  ) -> PruningBatch {
+    PruningBatch(
+      images: (0..<(labels.count * shape.count)).map { _ in Float(uniform(&generator)) },
+      labels: labels, imageShape: (shape.channels, shape.height, shape.width))
   }
 
   /// Uniform in [-1, 1).

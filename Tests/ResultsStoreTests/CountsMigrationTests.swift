@@ -2,6 +2,7 @@ import Analysis
 import Foundation
 import Planning
 import Scheduling
+import StepwiseTestSupport
 import Testing
 import WorkloadModel
 
@@ -32,14 +33,11 @@ func insertOldEvaluations(_ store: ResultsStore, _ key: TrialKey, _ points: [(In
     defer { dir.cleanUp() }
     var study = SyntheticStudy(seed: 9)
     study.goal = Goal(comparison: .atMost, threshold: 0.02)
-    let path = dir.file("old.sqlite")
     let key = study.specs[0].key
     // The old trainer's errors: 1 - correct / 6000 in Double, for these wrong counts.
     let wrong = [900, 431, 121, 120, 97] + (0..<40).map { ($0 * 7919) % 6001 }
     let steps = wrong.indices.map { 100 * ($0 + 1) }
-    do {
-      let old = try ResultsStore(
-        path: path, options: StoreOptions(), migrations: Array(Migration.all.prefix(2)))
+    let path = try olderStore(in: dir, migrations: Migration.all.prefix(2)) { old in
       _ = try old.register(study.plan, planHash: "h")
       try insertOldEvaluations(
         old, key, zip(steps, wrong).map { ($0, 1 - Double(6000 - $1) / 6000) })

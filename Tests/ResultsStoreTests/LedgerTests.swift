@@ -1,6 +1,7 @@
 import Foundation
 import Planning
 import Scheduling
+import StepwiseTestSupport
 import Testing
 
 @testable import ResultsStore
@@ -31,16 +32,23 @@ import Testing
     #expect(StoreLedger.isAlive(me, heartbeat: ResultsStore.now(), ttl: 60, from: holder))
   }
 
+  /// Synthetic study `seed` registered in a store in `dir`, the store's ledger for it, and the
+  /// key of its trial number `trial`.
+  static func ledger(seed: UInt64, trial: Int, in dir: TemporaryDirectory) throws
+    -> (ResultsStore, StoreLedger, TrialKey)
+  {
+    let study = SyntheticStudy(seed: seed)
+    let (store, id) = try makeStore(dir, study)
+    return (store, StoreLedger(store: store, study: id), study.specs[trial].key)
+  }
+
   /// A diverging trial's last evaluation can have a NaN loss; SQLite would store it as NULL
   /// against the NOT NULL column and fail the run. It is stored as +infinity (not finite), and a
   /// re-recorded NaN after the trial finished is the same value, not a conflict.
   @Test func aNaNValidationLossIsStoredAsNotFinite() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }
-    let study = SyntheticStudy(seed: 6)
-    let (store, id) = try makeStore(dir, study)
-    let ledger = StoreLedger(store: store, study: id)
-    let key = study.specs[0].key
+    let (store, ledger, key) = try Self.ledger(seed: 6, trial: 0, in: dir)
     let owner = LeaseOwner.current()
     guard case .claimed = try ledger.claim(key, owner: owner) else {
       Issue.record("not claimed")
@@ -62,10 +70,7 @@ import Testing
   @Test func finishedResultIsNeverOverwritten() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }
-    let study = SyntheticStudy(seed: 5)
-    let (store, id) = try makeStore(dir, study)
-    let ledger = StoreLedger(store: store, study: id)
-    let key = study.specs[0].key
+    let (store, ledger, key) = try Self.ledger(seed: 5, trial: 0, in: dir)
     let owner = LeaseOwner.current()
     guard case .claimed = try ledger.claim(key, owner: owner) else {
       Issue.record("not claimed")
@@ -99,10 +104,7 @@ import Testing
   @Test func resumeRewindsToTheCheckpoint() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }
-    let study = SyntheticStudy(seed: 6)
-    let (store, id) = try makeStore(dir, study)
-    let ledger = StoreLedger(store: store, study: id)
-    let key = study.specs[1].key
+    let (store, ledger, key) = try Self.ledger(seed: 6, trial: 1, in: dir)
     let owner = LeaseOwner.current()
     _ = try ledger.claim(key, owner: owner)
     try ledger.recordEvaluations(key, [.at(100, 0.5), .at(200, 0.4)])

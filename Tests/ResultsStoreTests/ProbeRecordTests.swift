@@ -1,5 +1,6 @@
 import Foundation
 import Planning
+import StepwiseTestSupport
 import Testing
 
 @testable import ResultsStore
@@ -44,11 +45,8 @@ import Testing
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }
     let study = SyntheticStudy(seed: 5)
-    let path = dir.file("old.sqlite")
-    do {
-      let old = try ResultsStore(
-        path: path, options: StoreOptions(),
-        migrations: Array(Migration.all.prefix { $0.name != "probes" }))
+    let beforeProbes = Migration.all.prefix { $0.name != "probes" }
+    let path = try olderStore(in: dir, migrations: beforeProbes) { old in
       _ = try old.register(study.plan, planHash: "h")
       try old.recordEvaluations([(study.specs[0].key, [.at(100, 0.3)])])
       #expect(throws: StoreError.self) {

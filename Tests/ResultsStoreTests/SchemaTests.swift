@@ -1,6 +1,7 @@
 import Foundation
 import Planning
 import Scheduling
+import StepwiseTestSupport
 import Testing
 
 @testable import ResultsStore
@@ -33,10 +34,7 @@ import Testing
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }
     let study = SyntheticStudy(seed: 2)
-    let path = dir.file("old.sqlite")
-    do {
-      let old = try ResultsStore(
-        path: path, options: StoreOptions(), migrations: Array(Migration.all.prefix(1)))
+    let path = try olderStore(in: dir, migrations: Migration.all.prefix(1)) { old in
       #expect(try old.schemaVersion() == 1)
       let id = try old.register(study.plan, planHash: "h")
       try insertOldEvaluations(old, study.specs[0].key, [(100, 0.3), (200, 0.2)])
@@ -89,17 +87,10 @@ import Testing
     let path = dir.file("garbage.sqlite")
     let bytes = (0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }
     _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
-    do {
+    let error = try Self.expectCorrupt(path, "opened a corrupt file") {
       _ = try ResultsStore(path: path)
-      Issue.record("opened a corrupt file")
-    } catch let error as StoreError {
-      guard case .corrupt(let p, _) = error else {
-        Issue.record("expected .corrupt, got \(error)")
-        return
-      }
-      #expect(p == path)
-      #expect("\(error)".contains(path))
     }
+    if let error { #expect("\(error)".contains(path)) }
     // The file is left as it was.
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
   }
@@ -117,18 +108,30 @@ import Testing
     try handle.seek(toOffset: 4096)
     handle.write(Data(repeating: 0xA5, count: 4096 * 6))
     try handle.close()
-    do {
+    try Self.expectCorrupt(path, "read a damaged store without an error") {
       let store = try ResultsStore(path: path)
       let id = try #require(try store.study(named: SyntheticStudy(seed: 3).workload.name))
       _ = try store.readStudy(id)
-      Issue.record("read a damaged store without an error")
+    }
+  }
+
+  /// Runs `body`, which must throw `StoreError.corrupt` naming `path`; any other error is rethrown.
+  @discardableResult
+  static func expectCorrupt(
+    _ path: String, _ unexpectedSuccess: Comment, _ body: () throws -> Void
+  ) throws -> StoreError? {
+    do {
+      try body()
+      Issue.record(unexpectedSuccess)
     } catch let error as StoreError {
       guard case .corrupt(let p, _) = error else {
         Issue.record("expected .corrupt, got \(error)")
-        return
+        return nil
       }
       #expect(p == path)
+      return error
     }
+    return nil
   }
 
   @Test func foreignDatabaseIsRefused() throws {

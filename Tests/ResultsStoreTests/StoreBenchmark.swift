@@ -1,6 +1,7 @@
 import Foundation
 import Planning
 import Scheduling
+import StepwiseTestSupport
 import Testing
 
 @testable import ResultsStore

@@ -1,24 +1,9 @@
 import Foundation
 import Planning
 import Scheduling
+import StepwiseTestSupport
 
 @testable import ResultsStore
-
-/// A fresh directory under the system temporary directory, removed by `cleanUp()`.
-struct TemporaryDirectory {
-  let path: String
-
-  init() throws {
-    path = NSTemporaryDirectory() + "stepwise-store-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  }
-
-  func file(_ name: String) -> String { path + "/" + name }
-
-  func cleanUp() {
-    try? FileManager.default.removeItem(atPath: path)
-  }
-}
 
 /// A store with a registered synthetic study.
 func makeStore(
@@ -28,6 +13,17 @@ func makeStore(
   let store = try ResultsStore(path: directory.file(name), options: options)
   let id = try store.register(study.plan, planHash: "hash-\(study.seed)")
   return (store, id)
+}
+
+/// Makes `dir/old.sqlite` as an older Stepwise left it: only `migrations` applied, then `body`
+/// writes with that store, which is closed before this returns the path.
+func olderStore(
+  in dir: TemporaryDirectory, migrations: some Sequence<Migration>,
+  _ body: (ResultsStore) throws -> Void
+) throws -> String {
+  let path = dir.file("old.sqlite")
+  try body(ResultsStore(path: path, options: StoreOptions(), migrations: Array(migrations)))
+  return path
 }
 
 extension Evaluation {

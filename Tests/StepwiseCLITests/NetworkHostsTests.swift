@@ -158,10 +158,7 @@ import Testing
 
   /// Groups of one rank on swnode2 and swnode3, talking to rank 0 over TCP: the same
   /// steps-to-result and curves, bit for bit, as one process training two trials at a time.
-  @Test(
-    .enabled(
-      if: NetworkHostsTests.canRun,
-      "needs root (network namespaces), iproute2, mpirun, the stepwise binary and Fashion-MNIST"))
+  @Test(.needsNetworkHosts)
   func threeHostsGiveTheSameResultsAsOneProcess() throws {
     try Self.withHosts {
       let store = RunCommandTests.temporaryStore()
@@ -177,10 +174,7 @@ import Testing
   /// One group of two ranks, one on swnode2 and one on swnode3, all-reducing every step over
   /// TCP (Open MPI's own log shows the connection, and no shared memory): the same curves, bit
   /// for bit, as two in-process workers.
-  @Test(
-    .enabled(
-      if: NetworkHostsTests.canRun,
-      "needs root (network namespaces), iproute2, mpirun, the stepwise binary and Fashion-MNIST"))
+  @Test(.needsNetworkHosts)
   func aGroupSpanningTwoHostsEqualsTwoInProcessWorkers() throws {
     try Self.withHosts {
       let store = RunCommandTests.temporaryStore()
@@ -272,10 +266,7 @@ extension NetworkHostsTests {
   /// rank 0 gives the group up after the silence timeout and retries its trial on rank 1; the
   /// study completes with the results of an undisturbed run. mpirun then waits for ever for
   /// swnode3's daemon (Open MPI 4.1), as rank 0 says; Ctrl-C ends it.
-  @Test(
-    .enabled(
-      if: NetworkHostsTests.canRun,
-      "needs root (network namespaces), iproute2, mpirun, the stepwise binary and Fashion-MNIST"))
+  @Test(.needsNetworkHosts)
   func aHostOffTheNetworkIsGivenUpUnderEnableRecovery() throws {
     try Self.withHosts {
       let store = RunCommandTests.temporaryStore()
@@ -299,29 +290,10 @@ extension NetworkHostsTests {
     }
   }
 
-  /// The same under plain `mpirun`: Open MPI notices the lost daemon (keepalive) and ends the
-  /// job; the next `stepwise run` resumes from the store with nothing lost.
-  @Test(
-    .enabled(
-      if: NetworkHostsTests.canRun,
-      "needs root (network namespaces), iproute2, mpirun, the stepwise binary and Fashion-MNIST"))
-  func aHostOffTheNetworkEndsAPlainMpirunJobAndTheNextRunResumes() throws {
-    try Self.withHosts {
-      let store = RunCommandTests.temporaryStore()
-      let run = try Self.runWithFault(.cut, Self.keepalive, store: store)
-      #expect(!run.timedOut && run.status != 0, "\(run.all)")
-      #expect(run.errors.contains("ORTE has lost communication with a remote daemon"), "\(run.all)")
-      try Self.expectTheNextRunResumes(store)
-    }
-  }
-
   /// SIGKILL to rank 2 on swnode3 under `--enable-recovery`: rank 0 cannot see a process on
   /// another machine, so it gives the group up after the silence timeout; the study completes
   /// with the results of an undisturbed run and the job ends by itself (status 0).
-  @Test(
-    .enabled(
-      if: NetworkHostsTests.canRun,
-      "needs root (network namespaces), iproute2, mpirun, the stepwise binary and Fashion-MNIST"))
+  @Test(.needsNetworkHosts)
   func aKilledRankOnAnotherHostIsGivenUpUnderEnableRecovery() throws {
     try Self.withHosts {
       let store = RunCommandTests.temporaryStore()
@@ -334,19 +306,33 @@ extension NetworkHostsTests {
     }
   }
 
-  /// SIGKILL to rank 2 on swnode3 under plain `mpirun`: the job is torn down (status 137) and
-  /// the next `stepwise run` resumes.
+  /// Either fault under plain `mpirun` tears the job down: swnode3 off the network, which Open
+  /// MPI notices by its keepalive (the lost daemon), or SIGKILL to rank 2 on swnode3 (status
+  /// 137). The next `stepwise run` resumes from the store with nothing lost.
   @Test(
-    .enabled(
-      if: NetworkHostsTests.canRun,
-      "needs root (network namespaces), iproute2, mpirun, the stepwise binary and Fashion-MNIST"))
-  func aKilledRankOnAnotherHostEndsAPlainMpirunJobAndTheNextRunResumes() throws {
+    .needsNetworkHosts,
+    arguments: [
+      (Fault.cut, "ORTE has lost communication with a remote daemon"),
+      (Fault.kill, "exited on signal 9"),
+    ])
+  func aFaultOnAnotherHostEndsAPlainMpirunJobAndTheNextRunResumes(
+    fault: Fault, message: String
+  ) throws {
     try Self.withHosts {
       let store = RunCommandTests.temporaryStore()
-      let run = try Self.runWithFault(.kill, Self.keepalive, store: store)
+      let run = try Self.runWithFault(fault, Self.keepalive, store: store)
       #expect(!run.timedOut && run.status != 0, "\(run.all)")
-      #expect(run.errors.contains("exited on signal 9"), "\(run.all)")
+      #expect(run.errors.contains(message), "\(run.all)")
       try Self.expectTheNextRunResumes(store)
     }
+  }
+}
+
+extension Trait where Self == ConditionTrait {
+  /// What every `NetworkHostsTests` test needs; without it the test is skipped, saying why.
+  static var needsNetworkHosts: Self {
+    .enabled(
+      if: NetworkHostsTests.canRun,
+      "needs root (network namespaces), iproute2, mpirun, the stepwise binary and Fashion-MNIST")
   }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StepwiseDiagnostics
+import StepwiseTestSupport
 import Testing
 
 @testable import Planning
@@ -38,11 +39,21 @@ struct PlanCommandTests {
     #expect(outcome.standardOutput.contains("\"assumedFLOPPerSecond\":50000000000.0"))
   }
 
+  /// `stepwise plan` on `text` saved as `name` in a scratch directory; the outcome and the path.
+  static func plan(text: String, savedAs name: String, _ extra: [String] = []) throws
+    -> (CommandOutcome, String)
+  {
+    let scratch = try TemporaryDirectory(prefix: "stepwise-plan")
+    defer { scratch.cleanUp() }
+    let file = scratch.file(name)
+    try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+    return (try plan([file] + extra), file)
+  }
+
   @Test func outWritesTheCanonicalPlanThatReadsBack() throws {
-    let dir = FileManager.default.temporaryDirectory
-      .appendingPathComponent("stepwise-plan-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
+    let scratch = try TemporaryDirectory(prefix: "stepwise-plan")
+    defer { scratch.cleanUp() }
+    let dir = scratch.url
     let first = dir.appendingPathComponent("a.json").path
     let second = dir.appendingPathComponent("b.json").path
     #expect(try Self.plan([Self.path("default.yaml"), "--out", first]).exitCode == 0)
@@ -60,34 +71,22 @@ struct PlanCommandTests {
   }
 
   @Test func workloadWithErrorsPrintsValidateDiagnosticsAndExits1() throws {
-    let dir = FileManager.default.temporaryDirectory
-      .appendingPathComponent("stepwise-plan-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let file = dir.appendingPathComponent("bad.yaml")
     let text = try String(contentsOfFile: Self.path("default.yaml"), encoding: .utf8)
       .replacingOccurrences(of: "kind: nesterov", with: "kind: nesterv")
-    try Data(text.utf8).write(to: file)
-    let outcome = try Self.plan([file.path, "--detailed-exitcode"])
+    let (outcome, file) = try Self.plan(text: text, savedAs: "bad.yaml", ["--detailed-exitcode"])
     #expect(outcome.exitCode == 1)
     #expect(outcome.standardOutput == "")
-    #expect(outcome.standardError.hasPrefix("\(file.path):"))
+    #expect(outcome.standardError.hasPrefix("\(file):"))
     #expect(outcome.standardError.contains("error:"))
     #expect(outcome.standardError.contains("nesterv"))
   }
 
   @Test func planTimeErrorsPointAtTheBatchSize() throws {
-    let dir = FileManager.default.temporaryDirectory
-      .appendingPathComponent("stepwise-plan-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let file = dir.appendingPathComponent("w.yaml")
     let base = PlanCLIGolden.repository
       .appendingPathComponent("Tests/StepwiseCLITests/Fixtures/diff-base.yaml")
     let text = try String(contentsOf: base, encoding: .utf8)
       .replacingOccurrences(of: "execution: {jobs: 2,", with: "execution: {jobs: 2, workers: 3,")
-    try Data(text.utf8).write(to: file)
-    let outcome = try Self.plan([file.path])
+    let (outcome, _) = try Self.plan(text: text, savedAs: "w.yaml")
     #expect(outcome.exitCode == 1)
     #expect(outcome.standardError.contains("error: batch size 16 is not divisible by 3 workers"))
     #expect(outcome.standardError.contains("batch_sizes: [16, 64, 256, 1024]"))
@@ -95,13 +94,8 @@ struct PlanCommandTests {
   }
 
   @Test func unknownPlanVersionIsAClearError() throws {
-    let dir = FileManager.default.temporaryDirectory
-      .appendingPathComponent("stepwise-plan-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let file = dir.appendingPathComponent("future.json")
-    try Data(#"{"cells":[],"formatVersion":7,"keyEncodingVersion":1}"#.utf8).write(to: file)
-    let outcome = try Self.plan([file.path])
+    let (outcome, _) = try Self.plan(
+      text: #"{"cells":[],"formatVersion":7,"keyEncodingVersion":1}"#, savedAs: "future.json")
     #expect(outcome.exitCode == 1)
     #expect(
       outcome.standardError.contains(

@@ -1,5 +1,6 @@
 import Foundation
 import StepwiseDiagnostics
+import StepwiseTestSupport
 import Testing
 import WorkloadModel
 
@@ -14,14 +15,8 @@ struct RunCommandTests {
   static let repository = PlanCLIGolden.repository
   static let tiny = repository.appendingPathComponent("Tests/StepwiseCLITests/Fixtures/tiny.yaml")
     .path
-  static var dataDirectory: String {
-    (ProcessInfo.processInfo.environment["STEPWISE_DATA"] ?? "/usr/share/datasets")
-      + "/fashion-mnist"
-  }
-  static var hasData: Bool {
-    FileManager.default.fileExists(atPath: dataDirectory + "/train-images-idx3-ubyte.gz")
-      || FileManager.default.fileExists(atPath: dataDirectory + "/train-images-idx3-ubyte")
-  }
+  static var dataDirectory: String { RealData.workloadFashion }
+  static var hasData: Bool { RealData.hasWorkloadFashion }
 
   static func temporaryStore() -> String {
     let dir = FileManager.default.temporaryDirectory

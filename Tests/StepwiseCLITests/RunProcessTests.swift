@@ -76,6 +76,16 @@ struct RunProcessTests {
   }
 
   /// Same steps-to-result per cell, and every curve equal wherever both runs evaluated.
+  /// The tiny study run by one process (2 jobs) into a fresh store: what every multi-rank run
+  /// must give.
+  static func oneProcessSnapshot(_ binary: String) throws -> Snapshot {
+    let single = RunCommandTests.temporaryStore()
+    let (code, text) = try launch(
+      binary, ["run", "--quiet", "--jobs", "2", "--store", single, RunCommandTests.tiny])
+    #expect(code == 0, "\(text)")
+    return try snapshot(single)
+  }
+
   static func expectSameResults(_ a: Snapshot, _ b: Snapshot) {
     #expect(a.stepsToResult == b.stepsToResult)
     #expect(!a.stepsToResult.isEmpty)
@@ -169,10 +179,7 @@ struct RunProcessTests {
   @Test(.enabled(if: RunProcessTests.canRunMPI))
   func threeRanksUnderMpirunGiveTheSameResultsAsOneProcess() throws {
     let binary = try #require(Self.binary)
-    let single = RunCommandTests.temporaryStore()
-    let (code, text) = try Self.launch(
-      binary, ["run", "--quiet", "--jobs", "2", "--store", single, RunCommandTests.tiny])
-    #expect(code == 0, "\(text)")
+    let single = try Self.oneProcessSnapshot(binary)
     let ranks = RunCommandTests.temporaryStore()
     let mpirun = try #require(Self.which("mpirun"))
     let (status, output) = try Self.launch(
@@ -182,7 +189,7 @@ struct RunProcessTests {
     // One run finishes the study: rank 0 hands every trial to rank 1 or 2 and waits for them.
     #expect(output.contains("mpirun: rank 0 served"), "\(output)")
     #expect(!output.contains("lost ranks"), "\(output)")
-    Self.expectSameResults(try Self.snapshot(single), try Self.snapshot(ranks))
+    Self.expectSameResults(single, try Self.snapshot(ranks))
   }
 
   /// Two ranks all-reducing each step equal two in-process workers bit for bit (a sum of two
@@ -241,36 +248,26 @@ struct RunProcessTests {
     store: String, _ extra: [String], signal: Int32 = SIGKILL, timeout: Int = 20
   ) throws -> (Int32, String, String) {
     let marker = UUID().uuidString
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try #require(which("mpirun")))
-    process.arguments =
-      try mpirunArguments(3, extra) + ["run", "--store", store, RunCommandTests.tiny]
-    var environment = ProcessInfo.processInfo.environment
-    environment["STEPWISE_TEST_MARKER"] = marker
-    environment["STEPWISE_MPI_TIMEOUT"] = "\(timeout)"
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let errors = LockedText()
     let killed = LockedText()
-    err.fileHandleForReading.readabilityHandler = { handle in
-      let data = handle.availableData
-      guard !data.isEmpty else { return }
-      let text = errors.append(String(decoding: data, as: UTF8.self))
-      guard killed.value.isEmpty, text.contains("rank 2: trial") else { return }
-      if let pid = rankProcess(2, marker: marker) {
-        kill(pid, signal)
-        _ = killed.append("signalled \(pid)")
+    let hit = NetworkHostsTests.Trigger(text: "rank 2: trial") { _ in
+      // The rank may say so before /proc shows its environment: look for a few seconds.
+      for _ in 0..<50 {
+        if let pid = rankProcess(2, marker: marker) {
+          kill(pid, signal)
+          _ = killed.append("signalled \(pid)")
+          return
+        }
+        usleep(100_000)
       }
     }
-    try process.run()
-    let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    err.fileHandleForReading.readabilityHandler = nil
-    #expect(!killed.value.isEmpty, "rank 2 was never seen training: \(errors.value)")
-    return (process.terminationStatus, output, errors.value)
+    let run = try NetworkHostsTests.bounded(
+      try #require(which("mpirun")),
+      try mpirunArguments(3, extra) + ["run", "--store", store, RunCommandTests.tiny],
+      environment: ["STEPWISE_TEST_MARKER": marker, "STEPWISE_MPI_TIMEOUT": "\(timeout)"],
+      seconds: 600, triggers: [hit])
+    #expect(!run.timedOut, "\(run.all)")
+    #expect(!killed.value.isEmpty, "rank 2 was never seen training: \(run.errors)")
+    return (run.status, run.output, run.errors)
   }
 
   /// The pid of the rank `rank` of the job whose environment carries `marker`.
@@ -302,9 +299,7 @@ struct RunProcessTests {
     #expect(output.contains("lost ranks 2"), "\(output)")
     #expect(errors.contains("rank 2: a process died during trial"), "\(errors)")
     #expect(errors.contains("retry"), "\(errors)")
-    let single = RunCommandTests.temporaryStore()
-    try Self.launch(binary, ["run", "--quiet", "--jobs", "2", "--store", single, RunCommandTests.tiny])
-    Self.expectSameResults(try Self.snapshot(single), try Self.snapshot(store))
+    Self.expectSameResults(try Self.oneProcessSnapshot(binary), try Self.snapshot(store))
   }
 
   /// A rank that hangs (stopped) is given up after the timeout; its trial is retried on rank 1,
@@ -321,9 +316,7 @@ struct RunProcessTests {
     #expect(errors.contains("rank 2: silent for 8 s during trial"), "\(errors)")
     #expect(!errors.contains("rank 1: silent"), "\(errors)")
     #expect(errors.contains("killed the lost ranks 2"), "\(errors)")
-    let single = RunCommandTests.temporaryStore()
-    try Self.launch(binary, ["run", "--quiet", "--jobs", "2", "--store", single, RunCommandTests.tiny])
-    Self.expectSameResults(try Self.snapshot(single), try Self.snapshot(store))
+    Self.expectSameResults(try Self.oneProcessSnapshot(binary), try Self.snapshot(store))
   }
 
   /// Plain `mpirun` tears the whole job down when a rank dies; the store keeps every finished
@@ -339,10 +332,9 @@ struct RunProcessTests {
     let (code, text) = try Self.launch(
       binary, ["run", "--quiet", "--jobs", "2", "--store", store, RunCommandTests.tiny])
     #expect(code == 0, "\(text)")
-    let single = RunCommandTests.temporaryStore()
-    try Self.launch(binary, ["run", "--quiet", "--jobs", "2", "--store", single, RunCommandTests.tiny])
+    let single = try Self.oneProcessSnapshot(binary)
     let resumed = try Self.snapshot(store)
-    Self.expectSameResults(try Self.snapshot(single), resumed)
+    Self.expectSameResults(single, resumed)
     // Nothing finished before the kill was lost or redone differently.
     for (key, curve) in torn.curves where torn.finished.contains(key) {
       #expect(resumed.curves[key] == curve, "trial \(key.short)")

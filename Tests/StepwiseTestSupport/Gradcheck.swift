@@ -70,4 +70,11 @@ public struct TestRandom {
   public mutating func labels(_ n: Int, classes: Int) -> [Int] {
     (0..<n).map { _ in Int(next() % UInt64(classes)) }
   }
+  /// `n` examples of `features` inputs uniform in [-1, 1), then their labels in 0..<`classes`.
+  public mutating func batch(_ n: Int, features: Int, classes: Int = 10)
+    -> (x: [Float], y: [Int32])
+  {
+    let x = uniforms(n * features).map(Float.init)
+    return (x, labels(n, classes: classes).map(Int32.init))
+  }
 }

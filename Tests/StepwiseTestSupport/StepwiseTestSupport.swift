@@ -12,6 +12,8 @@ public enum Golden {
   public static func compare(_ actual: String, toFileAt path: String) -> String? {
     if isUpdating {
       do {
+        try FileManager.default.createDirectory(
+          atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try actual.write(toFile: path, atomically: true, encoding: .utf8)
         return nil
       } catch {

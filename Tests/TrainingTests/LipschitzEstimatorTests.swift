@@ -262,34 +262,11 @@ import Testing
   @Test func twoWorkersEqualOne() throws {
     let c = try Self.fixture()
     let one = try Self.estimateOnModel(c, comm: SingleRank())
-    let group = ThreadCommunicator.group(size: 2)
-    let results = ResultBox<LipschitzMeasurement>(count: 2)
-    let done = DispatchGroup()
-    for (rank, comm) in group.enumerated() {
-      done.enter()
-      Thread {
-        results.set(rank, Result { try Self.estimateOnModel(c, comm: comm) })
-        done.leave()
-      }.start()
-    }
-    done.wait()
-    let a = try results.get(0)
-    let b = try results.get(1)
+    let ranks = try resultsOnThreads(2) { comm in try Self.estimateOnModel(c, comm: comm) }
+    let (a, b) = (ranks[0], ranks[1])
     #expect(a == b, "both ranks hold the same measurement")
     for (two, single) in zip(a.perGamma, one.perGamma) {
       #expect(abs(two - single) / single < 1e-4, "\(two) vs \(single)")
     }
-  }
-}
-
-/// Results written from several threads.
-final class ResultBox<T>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var values: [Result<T, any Error>?]
-  init(count: Int) { values = Array(repeating: nil, count: count) }
-  func set(_ i: Int, _ r: Result<T, any Error>) { lock.withLock { values[i] = r } }
-  func get(_ i: Int) throws -> T {
-    guard let r = lock.withLock({ values[i] }) else { throw TrialFailure("rank \(i) gave nothing") }
-    return try r.get()
   }
 }

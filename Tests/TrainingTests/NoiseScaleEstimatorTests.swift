@@ -173,19 +173,9 @@ import Testing
 
   @Test func twoWorkersEqualOne() throws {
     let one = try Self.modelEstimate(comm: SingleRank())
-    let group = ThreadCommunicator.group(size: 2)
-    let results = ResultBox<NoiseScaleEstimate>(count: 2)
-    let done = DispatchGroup()
-    for (rank, comm) in group.enumerated() {
-      done.enter()
-      Thread {
-        results.set(rank, Result { try Self.modelEstimate(comm: comm) })
-        done.leave()
-      }.start()
-    }
-    done.wait()
-    let a = try results.get(0)
-    #expect(a == (try results.get(1)))
+    let ranks = try resultsOnThreads(2) { comm in try Self.modelEstimate(comm: comm) }
+    let a = ranks[0]
+    #expect(a == ranks[1])
     #expect(
       abs(a.meanSmallSquaredNorm - one.meanSmallSquaredNorm) / one.meanSmallSquaredNorm < 1e-5)
     #expect(abs(a.meanBigSquaredNorm - one.meanBigSquaredNorm) / one.meanBigSquaredNorm < 1e-5)

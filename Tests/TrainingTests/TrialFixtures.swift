@@ -1,17 +1,13 @@
 import Foundation
 import Planning
+import StepwiseTestSupport
 import Training
 import WorkloadModel
 
 /// Real-data trial specs for the trainer's tests (MNIST from `STEPWISE_DATA` or
 /// `<repo root>/../shared/data`).
 enum TrialFixtures {
-  static var dataRoot: String {
-    if let env = ProcessInfo.processInfo.environment["STEPWISE_DATA"], !env.isEmpty { return env }
-    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent()
-    return repo.deletingLastPathComponent().appendingPathComponent("shared/data").path
-  }
+  static var dataRoot: String { RealData.sharedRoot }
 
   static var mnist: String { dataRoot + "/mnist" }
   static var hasMNIST: Bool {

@@ -1,3 +1,5 @@
+import ResultsStore
+import Scheduling
 import WorkloadModel
 
 /// Everything the analysis reads, as plain values, so that analysis and report do not depend on
@@ -64,17 +66,9 @@ public struct CellResults: Hashable, Sendable, Codable {
   }
 }
 
-/// A trial's state as the store records it (DESIGN §5), relative to the stored goal.
-public enum TrialState: String, Hashable, Sendable, Codable, CaseIterable {
-  case planned
-  case running
-  case reached
-  case notReached = "not-reached"
-  case dominated
-  case diverged
-  case failed
-  case interrupted
-}
+/// A trial's state as the store records it (DESIGN §5), relative to the stored goal: the
+/// scheduler's own type, so an archive spells states as the store and `status --json` do.
+public typealias TrialState = Scheduling.TrialState
 
 /// One trial: its metaparameters, its state and every evaluation it recorded.
 public struct TrialResult: Hashable, Sendable, Codable {
@@ -192,17 +186,5 @@ public struct MaskDensity: Hashable, Sendable, Codable {
   }
 }
 
-/// Kept and total prunable parameters of one layer's tensor.
-public struct LayerDensity: Hashable, Sendable, Codable {
-  public var layer: String
-  public var kept: Int
-  public var total: Int
-
-  public init(layer: String, kept: Int, total: Int) {
-    self.layer = layer
-    self.kept = kept
-    self.total = total
-  }
-
-  public var density: Double { total > 0 ? Double(kept) / Double(total) : 0 }
-}
+/// Kept and total prunable parameters of one layer's tensor, as the store records them.
+public typealias LayerDensity = MaskRecord.LayerDensity

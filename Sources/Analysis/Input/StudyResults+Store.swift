@@ -37,7 +37,7 @@ extension StudyResults {
       byCell[cell, default: []].append(
         TrialResult(
           index: table.indices[i], key: table.keys[i].hex,
-          state: Analysis.TrialState(table.states[i]), metaparameters: metaparameters,
+          state: table.states[i], metaparameters: metaparameters,
           curve: curve, stepsRun: table.stepsRun[i], maxSteps: table.maxSteps[i]))
     }
     let names = Self.optimizerNames(workload.optimizers)
@@ -67,21 +67,5 @@ extension StudyResults {
       names[i] += " #\(i + 1)"
     }
     return names
-  }
-}
-
-extension MaskDensity {
-  /// A mask's per-layer densities as the store records them.
-  public init(sparsity: Double, method: String, storedLayers layers: [MaskRecord.LayerDensity]) {
-    self.init(
-      sparsity: sparsity, method: method,
-      layers: layers.map { LayerDensity(layer: $0.layer, kept: $0.kept, total: $0.total) })
-  }
-}
-
-extension Analysis.TrialState {
-  /// The store's state; the raw values are spelled the same on both sides.
-  public init(_ state: Scheduling.TrialState) {
-    self = Analysis.TrialState(rawValue: state.rawValue) ?? .failed
   }
 }

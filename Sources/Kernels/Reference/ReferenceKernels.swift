@@ -1,3 +1,5 @@
+import Primitives
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -10,18 +12,20 @@
 public enum Reference {
   // MARK: Convolution
 
-  /// y[n, o, i, j] = b[o] + sum_{c, di, dj} x[n, c, i*s - padTop + di, j*s - padLeft + dj]
-  /// * w[o, c, di, dj], with zeros outside the input.
-  public static func convForward<T: BinaryFloatingPoint>(
-    _ x: [T], _ w: [T], _ b: [T], _ g: ConvGeometry
-  ) -> [T] {
+  /// Every product of the convolution `g`, in order: for each output (n, o, i, j), first
+  /// `output(y, o)`, then `tap(y, x, w)` for each (c, di, dj) whose input is not padding, with
+  /// `y`, `x` and `w` the flat indices of the output, the input and the weight.
+  static func forEachConvolutionTap(
+    _ g: ConvGeometry, output: (_ y: Int, _ o: Int) -> Void,
+    tap: (_ y: Int, _ x: Int, _ w: Int) -> Void
+  ) {
     let (oh, ow) = (g.outHeight, g.outWidth)
-    var y = [T](repeating: 0, count: g.batch * g.outChannels * oh * ow)
     for n in 0..<g.batch {
       for o in 0..<g.outChannels {
         for i in 0..<oh {
           for j in 0..<ow {
-            var s = b[o]
+            let yi = ((n * g.outChannels + o) * oh + i) * ow + j
+            output(yi, o)
             for c in 0..<g.inChannels {
               for di in 0..<g.kernelHeight {
                 let r = i * g.strideHeight - g.padTop + di
@@ -31,15 +35,24 @@ public enum Reference {
                   guard q >= 0 && q < g.inWidth else { continue }
                   let xi = ((n * g.inChannels + c) * g.inHeight + r) * g.inWidth + q
                   let wi = ((o * g.inChannels + c) * g.kernelHeight + di) * g.kernelWidth + dj
-                  s += x[xi] * w[wi]
+                  tap(yi, xi, wi)
                 }
               }
             }
-            y[((n * g.outChannels + o) * oh + i) * ow + j] = s
           }
         }
       }
     }
+  }
+
+  /// y[n, o, i, j] = b[o] + sum_{c, di, dj} x[n, c, i*s - padTop + di, j*s - padLeft + dj]
+  /// * w[o, c, di, dj], with zeros outside the input.
+  public static func convForward<T: BinaryFloatingPoint>(
+    _ x: [T], _ w: [T], _ b: [T], _ g: ConvGeometry
+  ) -> [T] {
+    var y = [T](repeating: 0, count: g.batch * g.outChannels * g.outHeight * g.outWidth)
+    forEachConvolutionTap(
+      g, output: { yi, o in y[yi] = b[o] }, tap: { yi, xi, wi in y[yi] += x[xi] * w[wi] })
     return y
   }
 
@@ -47,34 +60,20 @@ public enum Reference {
   public static func convBackward<T: BinaryFloatingPoint>(
     _ x: [T], _ w: [T], _ dy: [T], _ g: ConvGeometry
   ) -> (dx: [T], dw: [T], db: [T]) {
-    let (oh, ow) = (g.outHeight, g.outWidth)
     var dx = [T](repeating: 0, count: x.count)
     var dw = [T](repeating: 0, count: w.count)
     var db = [T](repeating: 0, count: g.outChannels)
-    for n in 0..<g.batch {
-      for o in 0..<g.outChannels {
-        for i in 0..<oh {
-          for j in 0..<ow {
-            let d = dy[((n * g.outChannels + o) * oh + i) * ow + j]
-            db[o] += d
-            for c in 0..<g.inChannels {
-              for di in 0..<g.kernelHeight {
-                let r = i * g.strideHeight - g.padTop + di
-                guard r >= 0 && r < g.inHeight else { continue }
-                for dj in 0..<g.kernelWidth {
-                  let q = j * g.strideWidth - g.padLeft + dj
-                  guard q >= 0 && q < g.inWidth else { continue }
-                  let xi = ((n * g.inChannels + c) * g.inHeight + r) * g.inWidth + q
-                  let wi = ((o * g.inChannels + c) * g.kernelHeight + di) * g.kernelWidth + dj
-                  dx[xi] += d * w[wi]
-                  dw[wi] += d * x[xi]
-                }
-              }
-            }
-          }
-        }
-      }
-    }
+    var d: T = 0
+    forEachConvolutionTap(
+      g,
+      output: { yi, o in
+        d = dy[yi]
+        db[o] += d
+      },
+      tap: { _, xi, wi in
+        dx[xi] += d * w[wi]
+        dw[wi] += d * x[xi]
+      })
     return (dx, dw, db)
   }
 
@@ -127,48 +126,39 @@ public enum Reference {
 
   // MARK: Pooling (VALID windows over NCHW planes)
 
+  /// The VALID windows over `planes` planes, in output order: the input indices each covers,
+  /// row-major.
+  static func poolingWindows(planes: Int, height: Int, width: Int, window: Int, stride: Int)
+    -> [[Int]]
+  {
+    var windows: [[Int]] = []
+    PoolingWindows.forEach(
+      planes: planes, height: height, width: width, window: window, stride: stride
+    ) { _, plane, corner in
+      windows.append(
+        (0..<window).flatMap { di in (0..<window).map { dj in plane + corner + di * width + dj } })
+    }
+    return windows
+  }
+
   public static func maxPoolForward<T: BinaryFloatingPoint>(
     _ x: [T], planes: Int, height: Int, width: Int, window: Int, stride: Int
   ) -> [T] {
-    let oh = (height - window) / stride + 1
-    let ow = (width - window) / stride + 1
-    var y = [T](repeating: 0, count: planes * oh * ow)
-    for p in 0..<planes {
-      for i in 0..<oh {
-        for j in 0..<ow {
-          var best = x[p * height * width + (i * stride) * width + j * stride]
-          for di in 0..<window {
-            for dj in 0..<window {
-              best = max(best, x[p * height * width + (i * stride + di) * width + j * stride + dj])
-            }
-          }
-          y[(p * oh + i) * ow + j] = best
-        }
-      }
-    }
-    return y
+    poolingWindows(planes: planes, height: height, width: width, window: window, stride: stride)
+      .map { indices in indices.reduce(x[indices[0]]) { max($0, x[$1]) } }
   }
 
   /// The gradient goes to the first maximum of each window (row-major order).
   public static func maxPoolBackward<T: BinaryFloatingPoint>(
     _ x: [T], _ dy: [T], planes: Int, height: Int, width: Int, window: Int, stride: Int
   ) -> [T] {
-    let oh = (height - window) / stride + 1
-    let ow = (width - window) / stride + 1
     var dx = [T](repeating: 0, count: x.count)
-    for p in 0..<planes {
-      for i in 0..<oh {
-        for j in 0..<ow {
-          var at = p * height * width + (i * stride) * width + j * stride
-          for di in 0..<window {
-            for dj in 0..<window {
-              let k = p * height * width + (i * stride + di) * width + j * stride + dj
-              if x[k] > x[at] { at = k }
-            }
-          }
-          dx[at] += dy[(p * oh + i) * ow + j]
-        }
-      }
+    let windows = poolingWindows(
+      planes: planes, height: height, width: width, window: window, stride: stride)
+    for (o, indices) in windows.enumerated() {
+      var at = indices[0]
+      for k in indices where x[k] > x[at] { at = k }
+      dx[at] += dy[o]
     }
     return dx
   }
@@ -176,42 +166,19 @@ public enum Reference {
   public static func avgPoolForward<T: BinaryFloatingPoint>(
     _ x: [T], planes: Int, height: Int, width: Int, window: Int, stride: Int
   ) -> [T] {
-    let oh = (height - window) / stride + 1
-    let ow = (width - window) / stride + 1
-    var y = [T](repeating: 0, count: planes * oh * ow)
-    for p in 0..<planes {
-      for i in 0..<oh {
-        for j in 0..<ow {
-          var s: T = 0
-          for di in 0..<window {
-            for dj in 0..<window {
-              s += x[p * height * width + (i * stride + di) * width + j * stride + dj]
-            }
-          }
-          y[(p * oh + i) * ow + j] = s / T(window * window)
-        }
-      }
-    }
-    return y
+    poolingWindows(planes: planes, height: height, width: width, window: window, stride: stride)
+      .map { indices in indices.reduce(T(0)) { $0 + x[$1] } / T(window * window) }
   }
 
   public static func avgPoolBackward<T: BinaryFloatingPoint>(
     _ dy: [T], planes: Int, height: Int, width: Int, window: Int, stride: Int
   ) -> [T] {
-    let oh = (height - window) / stride + 1
-    let ow = (width - window) / stride + 1
     var dx = [T](repeating: 0, count: planes * height * width)
-    for p in 0..<planes {
-      for i in 0..<oh {
-        for j in 0..<ow {
-          let g = dy[(p * oh + i) * ow + j] / T(window * window)
-          for di in 0..<window {
-            for dj in 0..<window {
-              dx[p * height * width + (i * stride + di) * width + j * stride + dj] += g
-            }
-          }
-        }
-      }
+    let windows = poolingWindows(
+      planes: planes, height: height, width: width, window: window, stride: stride)
+    for (o, indices) in windows.enumerated() {
+      let g = dy[o] / T(window * window)
+      for k in indices { dx[k] += g }
     }
     return dx
   }
@@ -240,14 +207,22 @@ public enum Reference {
       stride: stride)
     let plane = (height / stride) * (width / stride)
     var y = [T](repeating: 0, count: batch * outChannels * plane)
-    for n in 0..<batch {
-      for c in 0..<inChannels {
-        for k in 0..<plane {
-          y[(n * outChannels + c) * plane + k] = pooled[(n * inChannels + c) * plane + k]
-        }
-      }
+    for (narrow, wide) in shortcutEntries(batch, inChannels, outChannels, plane) {
+      y[wide] = pooled[narrow]
     }
     return y
+  }
+
+  /// The entries the shortcut carries, as index pairs into the `inChannels`-wide pooled tensor
+  /// and the `outChannels`-wide output: every example's first `inChannels` channels.
+  static func shortcutEntries(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ plane: Int)
+    -> [(narrow: Int, wide: Int)]
+  {
+    (0..<batch).flatMap { n in
+      (0..<(inChannels * plane)).map { k in
+        (narrow: n * inChannels * plane + k, wide: n * outChannels * plane + k)
+      }
+    }
   }
 
   public static func shortcutBackward<T: BinaryFloatingPoint>(
@@ -255,12 +230,8 @@ public enum Reference {
   ) -> [T] {
     let plane = (height / stride) * (width / stride)
     var dp = [T](repeating: 0, count: batch * inChannels * plane)
-    for n in 0..<batch {
-      for c in 0..<inChannels {
-        for k in 0..<plane {
-          dp[(n * inChannels + c) * plane + k] = dy[(n * outChannels + c) * plane + k]
-        }
-      }
+    for (narrow, wide) in shortcutEntries(batch, inChannels, outChannels, plane) {
+      dp[narrow] = dy[wide]
     }
     return avgPoolBackward(
       dp, planes: batch * inChannels, height: height, width: width, window: stride,

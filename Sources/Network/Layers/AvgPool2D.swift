@@ -13,9 +13,7 @@ public final class AvgPool2D: Layer {
     self.inputShape = input
     self.window = window
     self.stride = stride
-    outputShape = TensorShape(
-      channels: input.channels, height: (input.height - window) / stride + 1,
-      width: (input.width - window) / stride + 1)
+    outputShape = input.pooled(window: window, stride: stride)
   }
 
   public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int) {

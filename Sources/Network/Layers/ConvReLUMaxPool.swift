@@ -28,10 +28,7 @@ public final class ConvReLUMaxPool: PrunableLayer {
     self.convolution = convolution
     self.window = window
     self.stride = stride
-    let conv = convolution.outputShape
-    outputShape = TensorShape(
-      channels: conv.channels, height: (conv.height - window) / stride + 1,
-      width: (conv.width - window) / stride + 1)
+    outputShape = convolution.outputShape.pooled(window: window, stride: stride)
   }
 
   public var inputShape: TensorShape { convolution.inputShape }
@@ -106,6 +103,17 @@ public final class ConvReLUMaxPool: PrunableLayer {
     return (c.channels, c.height * c.width, outputShape.height * outputShape.width)
   }
 
+  /// `body(first, planes, argmax)` for each kernel thread's share of the batch's examples: the
+  /// share's first pre-pool plane and its plane count, and the arg-max buffer.
+  private func poolInShares(
+    batch: Int, channels: Int, _ body: (Int, Int, UnsafeMutablePointer<Int32>) -> Void
+  ) {
+    guard let a = argmax.baseAddress else { return }
+    KernelThreads.parallelFor(batch) { examples in
+      body(examples.lowerBound * channels, examples.count * channels, a)
+    }
+  }
+
   private func sparseForward(
     _ sparse: SparseConvolutionKernel, _ x: UnsafePointer<Float>,
     _ y: UnsafeMutablePointer<Float>, batch: Int, weight: ParameterBinding
@@ -123,14 +131,11 @@ public final class ConvReLUMaxPool: PrunableLayer {
           act, y, planes: batch * channels, height: conv.height, width: conv.width)
         return
       }
-      guard let a = argmax.baseAddress else { return }
-      let (window, stride) = (self.window, self.stride)
-      KernelThreads.parallelFor(batch) { examples in
-        let first = examples.lowerBound * channels
+      poolInShares(batch: batch, channels: channels) { first, planes, a in
         Pooling.maxForward(
           act + first * plane, y + first * pooled, argmax: a + first * pooled,
-          planes: examples.count * channels, height: conv.height, width: conv.width,
-          window: window, stride: stride, relu: true)
+          planes: planes, height: conv.height, width: conv.width, window: window,
+          stride: stride, relu: true)
       }
     }
   }
@@ -150,14 +155,11 @@ public final class ConvReLUMaxPool: PrunableLayer {
           height: conv.height, width: conv.width)
         return
       }
-      guard let a = argmax.baseAddress else { return }
-      let (window, stride) = (self.window, self.stride)
-      KernelThreads.parallelFor(batch) { examples in
-        let first = examples.lowerBound * channels
+      poolInShares(batch: batch, channels: channels) { first, planes, a in
         Pooling.maxBackward(
           dy + first * pooled, argmax: a + first * pooled, dAct + first * plane,
-          planes: examples.count * channels, height: conv.height, width: conv.width,
-          window: window, stride: stride, relu: y + first * pooled)
+          planes: planes, height: conv.height, width: conv.width, window: window,
+          stride: stride, relu: y + first * pooled)
       }
     }
     sparse.backward(

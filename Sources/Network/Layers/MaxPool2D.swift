@@ -19,9 +19,7 @@ public final class MaxPool2D: Layer {
     self.window = window
     self.stride = stride
     self.fusedReLU = fusedReLU
-    outputShape = TensorShape(
-      channels: input.channels, height: (input.height - window) / stride + 1,
-      width: (input.width - window) / stride + 1)
+    outputShape = input.pooled(window: window, stride: stride)
   }
 
   deinit { argmax.deallocate() }

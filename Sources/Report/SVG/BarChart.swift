@@ -48,18 +48,10 @@ struct BarChart {
     }
     canvas.text(
       "layer", x: left + plotWidth / 2, y: top + plotHeight + 40, anchor: .middle, size: 12.5)
-    var ly = top + 6
-    let lx = left + plotWidth + 20
-    for s in series {
-      canvas.rect(lx + 6, ly - 6, 14, 12, fill: s.color)
-      canvas.text(Markup.truncate(s.name, to: 30), x: lx + 34, y: ly + 4, size: 11.5)
-      ly += 19
+    canvas.legend(series, x: left + plotWidth + 20, top: top, name: \.name) { canvas, s, x, row in
+      canvas.rect(x + 6, row - 6, 14, 12, fill: s.color)
     }
-    var ny = top + plotHeight + 62
-    for note in notes {
-      canvas.text(note, x: 12, y: ny, size: 11, fill: "#444444")
-      ny += 16
-    }
+    canvas.notes(notes, from: top + plotHeight + 62)
     return canvas.document(title: title)
   }
 }

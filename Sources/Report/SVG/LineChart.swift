@@ -95,21 +95,14 @@ struct LineChart {
         size: 13, fill: "#666666")
     }
 
-    var ly = top + 6
-    let lx = left + plotWidth + 20
-    for s in series where s.inLegend {
+    let legend = series.filter(\.inLegend)
+    canvas.legend(legend, x: left + plotWidth + 20, top: top, name: \.name) { canvas, s, x, row in
       if s.line != .none {
-        canvas.line(lx, ly, lx + 26, ly, stroke: s.color, width: 2, style: s.line)
+        canvas.line(x, row, x + 26, row, stroke: s.color, width: 2, style: s.line)
       }
-      canvas.marker(s.marker, x: lx + 13, y: ly, color: s.color, size: 4)
-      canvas.text(Markup.truncate(s.name, to: 30), x: lx + 34, y: ly + 4, size: 11.5)
-      ly += 19
+      canvas.marker(s.marker, x: x + 13, y: row, color: s.color, size: 4)
     }
-    var ny = top + plotHeight + 58
-    for note in notes {
-      canvas.text(note, x: 12, y: ny, size: 11, fill: "#444444")
-      ny += 16
-    }
+    canvas.notes(notes, from: top + plotHeight + 58)
     return canvas.document(title: title)
   }
 }

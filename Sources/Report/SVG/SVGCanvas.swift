@@ -81,6 +81,29 @@ struct SVGCanvas {
     body += ">\(Markup.escape(text))</text>\n"
   }
 
+  /// A legend right of a chart's plot, one 19 px row per entry from `top + 6`: `key` draws the
+  /// entry's swatch at `(x, row)`, and the name follows it.
+  mutating func legend<Entry>(
+    _ entries: [Entry], x: Double, top: Double, name: (Entry) -> String,
+    key: (inout SVGCanvas, Entry, _ x: Double, _ row: Double) -> Void
+  ) {
+    var row = top + 6
+    for entry in entries {
+      key(&self, entry, x, row)
+      text(Markup.truncate(name(entry), to: 30), x: x + 34, y: row + 4, size: 11.5)
+      row += 19
+    }
+  }
+
+  /// A chart's notes below its plot, one 16 px line each from `y`.
+  mutating func notes(_ notes: [String], from y: Double) {
+    var y = y
+    for note in notes {
+      text(note, x: 12, y: y, size: 11, fill: "#444444")
+      y += 16
+    }
+  }
+
   /// A marker centred at (x, y); hollow markers mean "a bound, not an exact value".
   mutating func marker(
     _ shape: Marker, x: Double, y: Double, color: String, size: Double = 4.5, hollow: Bool = false

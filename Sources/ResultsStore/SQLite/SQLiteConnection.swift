@@ -51,19 +51,22 @@ final class SQLiteConnection {
 
   /// The first column of the first row of `sql` as an integer, or nil when there is no row.
   func scalarInt(_ sql: String, _ values: [SQLiteValue] = []) throws -> Int? {
-    let statement = try prepare(sql)
-    try statement.bindAll(values)
-    defer { statement.reset() }
-    guard try statement.step() else { return nil }
-    return statement.optionalInt(0)
+    try firstRow(sql, values) { $0.optionalInt(0) } ?? nil
   }
 
   func scalarString(_ sql: String, _ values: [SQLiteValue] = []) throws -> String? {
+    try firstRow(sql, values) { $0.optionalString(0) } ?? nil
+  }
+
+  /// `read` of the first row of `sql`, or nil when there is no row.
+  private func firstRow<T>(
+    _ sql: String, _ values: [SQLiteValue], _ read: (SQLiteStatement) -> T
+  ) throws -> T? {
     let statement = try prepare(sql)
     try statement.bindAll(values)
     defer { statement.reset() }
     guard try statement.step() else { return nil }
-    return statement.optionalString(0)
+    return read(statement)
   }
 
   var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(db)) }

@@ -55,9 +55,7 @@ extension Stepwise {
     @OptionGroup var output: DiagnosticOutputOptions
 
     func run() throws {
-      let outcome = execute(decorator: output.decorator())
-      outcome.write()
-      if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+      try execute(decorator: output.decorator()).finish()
     }
 
     /// Everything `run` does except touching the terminal, for tests.

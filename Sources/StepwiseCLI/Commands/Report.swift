@@ -150,7 +150,7 @@ extension Stepwise {
           StudyResults(
             table: try results.readStudy(id), workload: workload,
             masks: masks.filter { sparsities.contains($0.sparsity) }.map {
-              MaskDensity(sparsity: $0.sparsity, method: $0.method, storedLayers: $0.layers)
+              MaskDensity(sparsity: $0.sparsity, method: $0.method, layers: $0.layers)
             }))
       }
       let probes = try results.probeRecords().flatMap { key, records in

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// What a command produced, kept as values so tests can compare them with golden files without
@@ -11,5 +12,11 @@ struct CommandOutcome: Equatable {
   func write() {
     if !standardError.isEmpty { FileHandle.standardError.write(Data(standardError.utf8)) }
     if !standardOutput.isEmpty { FileHandle.standardOutput.write(Data(standardOutput.utf8)) }
+  }
+
+  /// The end of a command's `run()`: writes the outcome and exits with its code.
+  func finish() throws {
+    write()
+    if exitCode != 0 { throw ExitCode(exitCode) }
   }
 }

@@ -34,15 +34,4 @@ struct ValidateHumanView {
     return
       "\(plural(errors, "error")) and \(plural(warnings, "warning")) in \(plural(files, "file"))\n"
   }
-
-  /// 62346 -> "62,346".
-  func grouped(_ n: Int) -> String {
-    let digits = Array(String(n.magnitude))
-    var out = ""
-    for (i, d) in digits.enumerated() {
-      if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-      out.append(d)
-    }
-    return n < 0 ? "-" + out : out
-  }
 }
