@@ -1,6 +1,7 @@
 import Foundation
 import Planning
 import Scheduling
+import Training
 import WorkloadModel
 
 /// Everything rank 0 and the other ranks say to each other, one case per message.
@@ -9,8 +10,9 @@ import WorkloadModel
 /// - start-up: every rank sends `hello`; rank 0 answers each with `setup` (or `shutdown` when
 ///   the run cannot start);
 /// - per trial: rank 0 sends `start` to a group's leader, which passes it on to its members;
-///   the leader sends `evaluation` (answered by a `directive`), `checkpoint`, `heartbeat` while
-///   it trains, and `end`; rank 0 may push a `directive` at any time (a tighter early-stop bound,
+///   the leader sends `evaluation` (answered by a `directive`), `checkpoint`, `probe` (a
+///   landscape probe's measurement, for rank 0 to store), `heartbeat` while it trains, and
+///   `end`; rank 0 may push a `directive` at any time (a tighter early-stop bound,
 ///   an interrupt) and sends idle leaders a `heartbeat` so they know it is alive;
 /// - the end: rank 0 sends `shutdown` to every leader, which passes it on to its members.
 ///
@@ -27,9 +29,10 @@ public enum ClusterMessage: Equatable, Sendable {
   case checkpoint(trial: UInt64, TrialCheckpoint)
   case heartbeat(trial: UInt64?)
   case end(trial: UInt64, TrialOutcome)
+  case probe(trial: UInt64, ProbeMeasurement)
 
-  /// Bumped whenever a message's layout changes.
-  public static let protocolVersion: UInt8 = 1
+  /// Bumped whenever a message's layout changes (2: probes in `start`, the `probe` message).
+  public static let protocolVersion: UInt8 = 2
 
   /// A rank introduces itself: where it runs, so that rank 0 can check on it.
   public struct Hello: Equatable, Sendable {
@@ -75,10 +78,12 @@ public enum ClusterMessage: Equatable, Sendable {
     public var checkpoint: TrialCheckpoint?
     /// 0/1 per parameter; sent as one bit each.
     public var mask: [Float]?
+    /// The landscape probes the group runs in this trial (none unless the workload asks).
+    public var probes: ProbeSchedule
 
     public init(
       trial: UInt64, spec: TrialSpec, checkpointEverySteps: Int, directive: TrialDirective,
-      checkpoint: TrialCheckpoint?, mask: [Float]?
+      checkpoint: TrialCheckpoint?, mask: [Float]?, probes: ProbeSchedule = .none
     ) {
       self.trial = trial
       self.spec = spec
@@ -86,11 +91,13 @@ public enum ClusterMessage: Equatable, Sendable {
       self.directive = directive
       self.checkpoint = checkpoint
       self.mask = mask
+      self.probes = probes
     }
   }
 
   private enum Kind: UInt8 {
-    case hello = 1, setup, shutdown, start, evaluation, directive, checkpoint, heartbeat, end
+    case hello = 1, setup, shutdown, start, evaluation, directive, checkpoint, heartbeat, end,
+      probe
   }
 
   // MARK: Encoding
@@ -131,6 +138,7 @@ public enum ClusterMessage: Equatable, Sendable {
       }
       w.bool(t.mask != nil)
       if let mask = t.mask { try Self.writeMask(mask, &w) }
+      w.blob(Array(try JSONEncoder().encode(t.probes)))
     case .evaluation(let trial, let e):
       w.u8(Kind.evaluation.rawValue)
       w.u64(trial)
@@ -162,6 +170,10 @@ public enum ClusterMessage: Equatable, Sendable {
       w.u8(Kind.end.rawValue)
       w.u64(trial)
       Self.write(outcome, &w)
+    case .probe(let trial, let measurement):
+      w.u8(Kind.probe.rawValue)
+      w.u64(trial)
+      w.blob(Array(try Self.probeEncoder.encode(measurement)))
     }
     return w.bytes
   }
@@ -214,10 +226,17 @@ public enum ClusterMessage: Equatable, Sendable {
         checkpoint = TrialCheckpoint(step: step, bytes: try r.blob())
       }
       let mask = try r.bool() ? try Self.readMask(&r) : nil
+      let probesJSON = try r.blob()
+      let probes: ProbeSchedule
+      do {
+        probes = try JSONDecoder().decode(ProbeSchedule.self, from: Data(probesJSON))
+      } catch {
+        throw .malformed("the trial's probes do not decode: \(error)")
+      }
       self = .start(
         TrialStart(
           trial: trial, spec: spec, checkpointEverySteps: every, directive: directive,
-          checkpoint: checkpoint, mask: mask))
+          checkpoint: checkpoint, mask: mask, probes: probes))
     case .evaluation:
       let trial = try r.u64()
       let step = try r.int()
@@ -242,11 +261,35 @@ public enum ClusterMessage: Equatable, Sendable {
     case .end:
       let trial = try r.u64()
       self = .end(trial: trial, try Self.readOutcome(&r))
+    case .probe:
+      let trial = try r.u64()
+      let json = try r.blob()
+      do {
+        self = .probe(
+          trial: trial, try Self.probeDecoder.decode(ProbeMeasurement.self, from: Data(json)))
+      } catch {
+        throw .malformed("the probe measurement does not decode: \(error)")
+      }
     }
     guard r.isAtEnd else { throw .malformed("\(kind) message has bytes left over") }
   }
 
   // MARK: Fields
+
+  /// A measurement's non-finite numbers (a NaN ratio of a zero step) travel as strings.
+  private static var probeEncoder: JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return encoder
+  }
+
+  private static var probeDecoder: JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return decoder
+  }
 
   private static func write(_ d: TrialDirective, _ w: inout ByteWriter) {
     switch d {

@@ -47,10 +47,10 @@ public struct ClusterWorker {
     ClusterMessage.TrialStart, any Communicator, TrialMonitor?
   ) -> TrialOutcome {
     { start, communicator, monitor in
-      let runner = TrialRunner(
-        configuration: TrainerConfiguration(
-          workers: 1, threadsPerWorker: threads,
-          checkpointEverySteps: start.checkpointEverySteps))
+      var configuration = TrainerConfiguration(
+        workers: 1, threadsPerWorker: threads, checkpointEverySteps: start.checkpointEverySteps)
+      configuration.probes = start.probes
+      let runner = TrialRunner(configuration: configuration)
       let report = runner.runRank(
         start.spec, mask: start.mask, resumingFrom: start.checkpoint?.bytes,
         communicator: communicator, monitor: monitor)
@@ -114,7 +114,9 @@ public struct ClusterWorker {
 
 /// The leader's line to rank 0 during one trial, used only on the training thread: a local
 /// `TrialSession` whose evaluations and checkpoints go to rank 0, and whose directive follows
-/// rank 0's answers and pushes. Polled before every step, it also sends the heartbeat.
+/// rank 0's answers and pushes. Polled before every step, it also sends the heartbeat; each
+/// probe measurement goes to rank 0 as it is taken (before the step's evaluation and checkpoint,
+/// so a kill loses at most the probe under way).
 final class LeaderChannel: @unchecked Sendable {
   let world: any RankLink
   let trial: UInt64
@@ -143,7 +145,8 @@ final class LeaderChannel: @unchecked Sendable {
       poll: { [self] in
         pump(session)
         return ScheduledTrialRunner.control(session.directive)
-      })
+      },
+      probed: { [self] measurement in report(.probe(trial: trial, measurement)) })
   }
 
   /// Sends an evaluation and waits for rank 0's answer, applying any push that comes first.

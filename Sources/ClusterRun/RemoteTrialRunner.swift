@@ -13,6 +13,10 @@ import Training
 public struct RemoteTrialRunner: TrialRunning {
   let coordinator: ClusterCoordinator
   let masks: @Sendable (TrialKey) -> [Float]?
+  /// The probes a trial runs (sent with it; every rank of the group takes part) and where the
+  /// leader's measurements go, as `ScheduledTrialRunner`'s.
+  public var probes: @Sendable (TrialSpec) -> ProbeSchedule = { _ in .none }
+  public var probed: @Sendable (TrialKey, ProbeMeasurement) -> Void = { _, _ in }
 
   public func run(
     _ spec: TrialSpec, resumingFrom checkpoint: TrialCheckpoint?, session: TrialSession
@@ -51,7 +55,7 @@ public struct RemoteTrialRunner: TrialRunning {
     let start = ClusterMessage.start(
       .init(
         trial: trial, spec: spec, checkpointEverySteps: session.checkpointEverySteps,
-        directive: sent, checkpoint: checkpoint, mask: mask))
+        directive: sent, checkpoint: checkpoint, mask: mask, probes: probes(spec)))
     let clock = ContinuousClock()
     let sendStarted = clock.now
     let bytes = try start.encoded()
@@ -91,6 +95,10 @@ public struct RemoteTrialRunner: TrialRunning {
         case .checkpoint(let id, let saved) where id == trial:
           let stored = clock.now
           session.saveCheckpoint(step: saved.step, bytes: saved.bytes)
+          storeSeconds += stored.duration(to: clock.now).seconds
+        case .probe(let id, let measurement) where id == trial:
+          let stored = clock.now
+          probed(spec.key, measurement)
           storeSeconds += stored.duration(to: clock.now).seconds
         case .end(let id, let outcome) where id == trial:
           coordinator.account(

@@ -23,6 +23,8 @@ final class LandscapeProbes {
   private let previousGradient: UnsafeMutablePointer<Float>
   private let scratch: UnsafeMutablePointer<Float>
   private var pendingLipschitz = false
+  /// Seconds `beforeStep` spent on grad(w_prev), counted in the probe's time.
+  private var previousSeconds = 0.0
 
   init(
     schedule: ProbeSchedule, model: Model, comm: any Communicator, train: ImageSet,
@@ -51,10 +53,13 @@ final class LandscapeProbes {
   func beforeStep(step: Int) throws {
     pendingLipschitz = false
     guard let l = schedule.lipschitz, (step + 1) % l.everySteps == 0 else { return }
+    let clock = ContinuousClock()
+    let started = clock.now
     let count = store.count
     previous.update(from: store.parameters, count: count)
     let g = try gradients.fullSplit(examples: examples(l))
     previousGradient.update(from: g, count: count)
+    previousSeconds = started.duration(to: clock.now).seconds
     pendingLipschitz = true
   }
 
@@ -89,7 +94,8 @@ final class LandscapeProbes {
       step: step, perGamma: r.perGamma, gammas: l.gammas,
       gradientNorm: ProbeVector.squaredNorm(previousGradient, mask: mask, count: store.count)
         .squareRoot(),
-      stepNorm: r.stepNorm, examples: n, seconds: started.duration(to: clock.now).seconds)
+      stepNorm: r.stepNorm, examples: n,
+      seconds: previousSeconds + started.duration(to: clock.now).seconds)
   }
 
   private func noiseScale(_ s: ProbeSchedule.NoiseScale, step: Int) throws

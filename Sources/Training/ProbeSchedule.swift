@@ -3,7 +3,7 @@ import WorkloadModel
 /// Which landscape probes a trial runs, and how often. Like the other `TrainerConfiguration`
 /// knobs it is not part of a trial's identity: a probe reads the trajectory and restores
 /// everything it touches, so a trial's curve is the same with or without probes.
-public struct ProbeSchedule: Hashable, Sendable {
+public struct ProbeSchedule: Hashable, Sendable, Codable {
   /// Lee et al.'s Lipschitz-smoothness measurement (`--check_lipschitz`): a probe at every
   /// positive multiple s of `everySteps`, w_prev the parameters after s - 1 updates and w_cur
   /// after s (their `(t + 1) mod interval = 0`); the "full" gradient over the first `examples`

@@ -3,6 +3,7 @@ import Scheduling
 import Testing
 
 @testable import ClusterRun
+@testable import Training
 
 /// The wire format: every message decodes to itself, and nothing malformed crashes.
 struct ClusterMessageTests {
@@ -41,7 +42,44 @@ struct ClusterMessageTests {
       .end(trial: 9, .notReached),
       .end(trial: 9, .diverged),
       .end(trial: 9, .interrupted),
+      .start(
+        .init(
+          trial: 11, spec: spec, checkpointEverySteps: 40, directive: .proceed, checkpoint: nil,
+          mask: nil,
+          probes: ProbeSchedule(
+            lipschitz: .init(everySteps: 100, gammas: [0.1, 0.5], examples: 2000),
+            noiseScale: .init(everySteps: 50, smallBatch: 16, bigBatch: 128, draws: 4)))),
+      .probe(trial: 11, .lipschitz(lipschitz(ratios: [3.25, 4.5]))),
+      .probe(
+        trial: 11,
+        .noiseScale(
+          NoiseScaleMeasurement(
+            step: 50,
+            estimate: NoiseScaleEstimate(
+              smallBatch: 16, bigBatch: 128, draws: 4, meanSmallSquaredNorm: 2.5,
+              meanBigSquaredNorm: 0.75, gradientSquaredNorm: 0.5, gradientSquaredNormError: 0.125,
+              traceCovariance: 32, traceCovarianceError: 4),
+            seconds: 1.5))),
     ]
+  }
+
+  static func lipschitz(ratios: [Double]) -> LipschitzMeasurement {
+    LipschitzMeasurement(
+      step: 100, perGamma: ratios, gammas: [0.1, 0.5], gradientNorm: 0.25, stepNorm: 0.0625,
+      examples: 2000, seconds: 2.5)
+  }
+
+  /// A zero step's NaN ratios reach rank 0 as NaN (and the store keeps them as "nan").
+  @Test func aProbeWithNaNRatiosTravels() throws {
+    let message = ClusterMessage.probe(trial: 4, .lipschitz(Self.lipschitz(ratios: [.nan, .nan])))
+    guard
+      case .probe(4, .lipschitz(let m)) = try ClusterMessage(decoding: try message.encoded())
+    else {
+      Issue.record("not the probe")
+      return
+    }
+    #expect(m.perGamma.count == 2 && m.perGamma.allSatisfy(\.isNaN) && m.estimate.isNaN)
+    #expect(m.examples == 2000 && m.step == 100 && m.seconds == 2.5)
   }
 
   @Test func everyMessageRoundTrips() throws {

@@ -37,6 +37,42 @@ import Testing
     #expect((cells[1]["dense_repeat_steps_per_s"] as? [Double])?.count == 2)
   }
 
+  /// `--lipschitz-examples`: per round, the probe and equal work of steps, wall and CPU rates.
+  @Test(.enabled(if: RunCommandTests.hasData))
+  func lipschitzProbeAgainstStepsGivesEveryRound() throws {
+    let binary = try #require(RunProcessTests.binary)
+    let (status, output) = try RunProcessTests.launch(
+      binary,
+      [
+        "bench", "--model", "fc-32", "--batch-sizes", "50", "--lipschitz-examples", "100",
+        "--repeats", "2", "--threads", "1", "--data", RunCommandTests.dataDirectory, "--json",
+      ])
+    #expect(status == 0, "\(output)")
+    let line = try #require(output.split(separator: "\n").first { $0.hasPrefix("{") })
+    let cell = try #require(
+      try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    #expect(cell["dataset"] as? String == "fashion-mnist" && cell["examples"] as? Int == 100)
+    for part in ["step", "real_step", "gradients", "lipschitz"] {
+      for suffix in ["_examples_per_s", "_cpu_examples_per_s"] {
+        let rates = try #require(cell[part + suffix] as? [Double], "\(part)\(suffix)")
+        #expect(rates.count == 2 && rates.allSatisfy { $0 > 0 && $0.isFinite }, "\(part)")
+      }
+    }
+    // The probe's own clock (what the store keeps): a rate per round. (Not compared with the
+    // timed one: at this size a round lasts milliseconds, and one preemption in a parallel test
+    // run moves either by 10x.)
+    let recorded = try #require(cell["recorded_examples_per_s"] as? [Double])
+    #expect(recorded.count == 2 && recorded.allSatisfy { $0 > 0 && $0.isFinite })
+  }
+
+  @Test func lipschitzWithoutDataIsAnError() throws {
+    let binary = try #require(RunProcessTests.binary)
+    let (status, output) = try RunProcessTests.launch(
+      binary, ["bench", "--lipschitz-examples", "100"], errors: true)
+    #expect(status != 0)
+    #expect(output.contains("--data"))
+  }
+
   @Test func snipWithoutDataIsAnError() throws {
     let binary = try #require(RunProcessTests.binary)
     let (status, output) = try RunProcessTests.launch(

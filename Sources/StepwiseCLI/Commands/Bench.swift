@@ -82,6 +82,14 @@ extension Stepwise {
     @Flag(help: "Print one JSON object per line instead of a table.")
     var json = false
 
+    @Option(
+      help: """
+        Instead of the table: time the Lipschitz probe (10 full-split gradients over the first \
+        N training images of --data) against as many examples of training steps on the same \
+        model, in --repeats interleaved rounds, wall and CPU examples/s.
+        """)
+    var lipschitzExamples: Int?
+
     enum MaskKind: String, ExpressibleByArgument {
       case random, snip
     }
@@ -93,6 +101,12 @@ extension Stepwise {
       }
       guard maxBatch > 0 else { throw ValidationError("--max-batch must be positive") }
       _ = try sparsities()
+      if let n = lipschitzExamples {
+        guard n > 0 else { throw ValidationError("--lipschitz-examples must be positive") }
+        guard data != nil else {
+          throw ValidationError("--lipschitz-examples reads real data: pass --data DIR (MNIST files)")
+        }
+      }
       if mask == .snip && data == nil {
         throw ValidationError("--mask snip scores on real data: pass --data DIR (MNIST files)")
       }
@@ -120,6 +134,14 @@ extension Stepwise {
       for name in model.split(separator: ",").map(String.init) {
         guard let description = ModelDescription.named(name) else {
           throw ValidationError("unknown model '\(name)'")
+        }
+        if let examples = lipschitzExamples, let data {
+          for batch in sizes {
+            try BenchProbe.run(
+              name, description, directory: data, batch: batch, examples: examples,
+              threads: threads, rounds: repeats, json: json)
+          }
+          continue
         }
         // A probe for the header; fresh models per cell (as torch_baseline.py), so every cell
         // starts from the same initialisation and holds only its own workspace.
@@ -190,7 +212,7 @@ extension Stepwise {
       let denseExamples = r.count > 1 ? r[1].train.median * Double(batch) : examples
       let denseEval = r.count > 1 ? r[1].eval.median * Double(batch) : evalExamples
       let gflops = examples * flopsPerExample / 1e9
-      let rss = Double(peakRSSBytes()) / 1e6
+      let rss = Double(ProcessUsage.peakRSSBytes()) / 1e6
       let kept = net.store.isMasked ? net.store.keptCount : net.store.count
       if json {
         let object: [String: Any] = [
@@ -299,18 +321,18 @@ extension Stepwise {
       for _ in 0..<repeats {
         for (i, net) in nets.enumerated() {
           var start = clock.now
-          var cpu = processCPUSeconds()
+          var cpu = ProcessUsage.cpuSeconds()
           for _ in 0..<results[i].train.steps { try step(net) }
           results[i].train.rates.append(
             Double(results[i].train.steps) / (clock.now - start).seconds)
           results[i].train.cpuRates.append(
-            Double(results[i].train.steps) / (processCPUSeconds() - cpu))
+            Double(results[i].train.steps) / (ProcessUsage.cpuSeconds() - cpu))
           start = clock.now
-          cpu = processCPUSeconds()
+          cpu = ProcessUsage.cpuSeconds()
           for _ in 0..<results[i].eval.steps { try evaluate(net) }
           results[i].eval.rates.append(Double(results[i].eval.steps) / (clock.now - start).seconds)
           results[i].eval.cpuRates.append(
-            Double(results[i].eval.steps) / (processCPUSeconds() - cpu))
+            Double(results[i].eval.steps) / (ProcessUsage.cpuSeconds() - cpu))
         }
       }
       if StepProfiler.isEnabled {
@@ -352,19 +374,4 @@ extension Duration {
     let (s, atto) = components
     return Double(s) + Double(atto) * 1e-18
   }
-}
-
-/// User plus system CPU seconds of this process so far (all its threads).
-func processCPUSeconds() -> Double {
-  var usage = rusage()
-  getrusage(RUSAGE_SELF.rawValue, &usage)
-  func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-}
-
-/// Peak resident set size of this process so far (`ru_maxrss`, KiB on Linux).
-func peakRSSBytes() -> Int {
-  var usage = rusage()
-  getrusage(RUSAGE_SELF.rawValue, &usage)
-  return Int(usage.ru_maxrss) * 1024
 }

@@ -1,3 +1,4 @@
+import ClusterRun
 import Foundation
 import Planning
 import ResultsStore
@@ -10,15 +11,19 @@ extension ScheduledTrialRunner {
   func probing(_ probes: ProbesSpec?, into store: ResultsStore) -> ScheduledTrialRunner {
     guard let probes else { return self }
     var runner = self
-    runner.probes = { ProbeSchedule(probes, trialIndex: $0.index) }
-    runner.probed = { key, measurement in
-      do {
-        try store.recordProbe(key, ProbeRecording.record(measurement))
-      } catch {
-        FileHandle.standardError.write(
-          Data("warning: probe of trial \(key.short) not stored: \(error)\n".utf8))
-      }
-    }
+    runner.probes = ProbeRecording.schedule(probes)
+    runner.probed = ProbeRecording.recorder(store)
+    return runner
+  }
+}
+
+extension RemoteTrialRunner {
+  /// The same under mpirun: the group runs the probes, rank 0 stores what its leader sends.
+  func probing(_ probes: ProbesSpec?, into store: ResultsStore) -> RemoteTrialRunner {
+    guard let probes else { return self }
+    var runner = self
+    runner.probes = ProbeRecording.schedule(probes)
+    runner.probed = ProbeRecording.recorder(store)
     return runner
   }
 }
@@ -26,6 +31,23 @@ extension ScheduledTrialRunner {
 /// The store's row for a trainer measurement: the headline value, and the whole measurement as
 /// JSON with sorted keys (non-finite numbers as strings, so nothing is lost).
 enum ProbeRecording {
+  /// The probes of each trial: the workload's section for the trials it selects.
+  static func schedule(_ probes: ProbesSpec) -> @Sendable (TrialSpec) -> ProbeSchedule {
+    { ProbeSchedule(probes, trialIndex: $0.index) }
+  }
+
+  /// Writes each measurement to `store` as it arrives; a failure is a warning, not the trial's.
+  static func recorder(_ store: ResultsStore) -> @Sendable (TrialKey, ProbeMeasurement) -> Void {
+    { key, measurement in
+      do {
+        try store.recordProbe(key, record(measurement))
+      } catch {
+        FileHandle.standardError.write(
+          Data("warning: probe of trial \(key.short) not stored: \(error)\n".utf8))
+      }
+    }
+  }
+
   static func record(_ m: ProbeMeasurement) throws -> ProbeRecord {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]

@@ -103,7 +103,7 @@ struct StudyRun {
       masks: { key in table[key] })
     local.reported = Self.kernelLog(progress)
     let runner: any TrialRunning =
-      cluster?.runner(masks: { key in table[key] })
+      cluster?.runner(masks: { key in table[key] }).probing(plan.workload.probes, into: store)
       ?? local.probing(plan.workload.probes, into: store)
     let scheduler = Scheduler(
       ledger: ledger, runner: runner,
