@@ -43,7 +43,8 @@ public struct ScheduledTrialRunner: TrialRunning {
   /// The trainer's monitor that forwards to `session`; `poll` replaces the plain reading of the
   /// session's directive (a cluster worker first pumps its messages).
   public static func monitor(
-    for session: TrialSession, poll: (@Sendable () -> TrialControl)? = nil
+    for session: TrialSession, poll: (@Sendable () -> TrialControl)? = nil,
+    probed: @escaping @Sendable (ProbeMeasurement) -> Void = { _ in }
   ) -> TrialMonitor {
     TrialMonitor(
       evaluated: { event in
@@ -55,7 +56,7 @@ public struct ScheduledTrialRunner: TrialRunning {
               counts: event.counts)))
       },
       checkpoint: { step, bytes in session.saveCheckpoint(step: step, bytes: bytes) },
-      poll: poll ?? { control(session.directive) })
+      poll: poll ?? { control(session.directive) }, probed: probed)
   }
 
   /// A scheduler directive in the trainer's words.
