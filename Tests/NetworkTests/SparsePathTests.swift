@@ -124,18 +124,27 @@ import Testing
     #expect(results[0] == results[1])
   }
 
+  /// A Simple-CNN under `policy` with `mask(seed: 2)`, conv1's weights kept by `conv1(i)`, and
+  /// the paths `setMask` chose at batch 32.
+  static func choices(
+    _ policy: SparseKernelPolicy, conv1: (Int) -> Float
+  ) throws -> (Model, [LayerPathChoice]) {
+    let model = try Model(.simpleCNN(), maxBatch: 32, threads: 1)
+    model.initialize(seed: 1)
+    model.sparsePolicy = policy
+    var mask = Self.mask(model.store, seed: 2)
+    let first = try #require(model.store.slice(named: "conv1.weight"))
+    for i in first.offset..<(first.offset + first.count) { mask[i] = conv1(i) }
+    let choices = try mask.withUnsafeBufferPointer { try model.setMask($0, measureBatch: 32) }
+    #expect(choices.map(\.layer) == ["conv1", "conv2", "dense1"])
+    return (model, choices)
+  }
+
   /// The default rule picks by kept fraction alone, so every process makes the same choice: an
   /// unpruned layer stays dense, conv2 and dense1 at 10% kept go sparse for both passes, and
   /// the first layer at 50% kept trains sparse but evaluates dense.
   @Test func ruleChoosesByDensityAlone() throws {
-    let model = try Model(.simpleCNN(), maxBatch: 32, threads: 1)
-    model.initialize(seed: 1)
-    model.sparsePolicy = .rule
-    var mask = Self.mask(model.store, seed: 2)
-    let first = try #require(model.store.slice(named: "conv1.weight"))
-    for i in first.offset..<(first.offset + first.count) { mask[i] = i % 2 == 0 ? 1 : 0 }
-    let choices = try mask.withUnsafeBufferPointer { try model.setMask($0, measureBatch: 32) }
-    #expect(choices.map(\.layer) == ["conv1", "conv2", "dense1"])
+    let (_, choices) = try Self.choices(.rule) { i in i % 2 == 0 ? 1 : 0 }
     #expect(choices[0].path == .sparse && choices[0].evaluationPath == .dense)
     for choice in choices.dropFirst() {
       #expect(choice.density < KernelRule.density)
@@ -149,14 +158,7 @@ import Testing
 
   /// The measured policy keeps a dense layer (no mask) dense and records timings for the rest.
   @Test func measuredPolicyRecordsBothTimings() throws {
-    let model = try Model(.simpleCNN(), maxBatch: 32, threads: 1)
-    model.initialize(seed: 1)
-    model.sparsePolicy = .measured
-    var mask = Self.mask(model.store, seed: 2)
-    let first = try #require(model.store.slice(named: "conv1.weight"))
-    for i in first.offset..<(first.offset + first.count) { mask[i] = 1 }
-    let choices = try mask.withUnsafeBufferPointer { try model.setMask($0, measureBatch: 32) }
-    #expect(choices.map(\.layer) == ["conv1", "conv2", "dense1"])
+    let (model, choices) = try Self.choices(.measured) { _ in 1 }
     #expect(choices[0].path == .dense && choices[0].denseSeconds == nil)
     for choice in choices.dropFirst() {
       let (d, s) = (try #require(choice.denseSeconds), try #require(choice.sparseSeconds))

@@ -5,10 +5,17 @@ import ResultsStore
 import Training
 import WorkloadModel
 
-extension ScheduledTrialRunner {
+/// A trial runner that can run the workload's probes: in process, or under mpirun (where the
+/// group runs them and rank 0 stores what its leader sends).
+protocol ProbingRunner {
+  var probes: @Sendable (TrialSpec) -> ProbeSchedule { get set }
+  var probed: @Sendable (TrialKey, ProbeMeasurement) -> Void { get set }
+}
+
+extension ProbingRunner {
   /// This runner with the workload's probes turned on for the trials they select, their
   /// measurements written to `store` as each ends (a kill during a probe loses only that one).
-  func probing(_ probes: ProbesSpec?, into store: ResultsStore) -> ScheduledTrialRunner {
+  func probing(_ probes: ProbesSpec?, into store: ResultsStore) -> Self {
     guard let probes else { return self }
     var runner = self
     runner.probes = ProbeRecording.schedule(probes)
@@ -17,16 +24,8 @@ extension ScheduledTrialRunner {
   }
 }
 
-extension RemoteTrialRunner {
-  /// The same under mpirun: the group runs the probes, rank 0 stores what its leader sends.
-  func probing(_ probes: ProbesSpec?, into store: ResultsStore) -> RemoteTrialRunner {
-    guard let probes else { return self }
-    var runner = self
-    runner.probes = ProbeRecording.schedule(probes)
-    runner.probed = ProbeRecording.recorder(store)
-    return runner
-  }
-}
+extension ScheduledTrialRunner: ProbingRunner {}
+extension RemoteTrialRunner: ProbingRunner {}
 
 /// The store's row for a trainer measurement: the headline value, and the whole measurement as
 /// JSON with sorted keys (non-finite numbers as strings, so nothing is lost).
