@@ -88,30 +88,33 @@ struct WorkloadPlanGoldenTests {
   /// comments dropped, numbers respelled, quotes added. The study is the same.
   static let defaultRewritten = """
     execution:
-      checkpoint_every_steps: 500
+      checkpoint_every_steps: 250
       jobs: 2
     evaluation:
-      every_steps: 25
+      growth: 1.10
+      every_steps: 20
     budget:
       give_up: [{above: 0.6, step: 200}]
-      max_steps: 3000
-    goal: {at_most: 0.2, metric: "validation_error"}
+      overrides: {1024: 1000, 512: 1000}
+      max_steps: 5000
+    goal: {at_most: 0.16, metric: "validation_error"}
     study:
-      trials: 4
+      trials: 8
       pruning:
         examples: {count: 1000}
         method: snip
       sparsities: [0, 0.90]
       batch_sizes:
+        - 8
         - 32
         - 128
         - 512
+        - 1024
     optimizer:
       search:
-        momentum: 0.9
-        learning_rate: {scale: log, max: 0.1, min: 5e-3}
-      kind: 'nesterov'
-    model: {architecture: simple-cnn}
+        learning_rate: {scale: log, max: 1.0, min: 1e-2}
+      kind: 'sgd'
+    model: {architecture: fc-256-256}
     dataset:
       validation: {seed: 0, holdout: 6000}
       directory: /somewhere/else/fashion-mnist
@@ -141,29 +144,29 @@ struct WorkloadPlanGoldenTests {
     #expect(diagnostics.filter { $0.severity == .error }.isEmpty, "\(diagnostics)")
     let a = try #require(original.flatMap(Self.plan))
     let b = try #require(rewritten.flatMap(Self.plan))
-    #expect(a.trials.count == 24)
+    #expect(a.trials.count == 80)
     #expect(a.trials.map(\.key) == b.trials.map(\.key))
     #expect(a.pruningNodes.map(\.key) == b.pruningNodes.map(\.key))
   }
 
   @Test func raisingTrialsInTheFileOnlyAddsKeys() throws {
-    let (a, b) = try Self.defaultPlans(editing: "trials: 4", to: "trials: 7")
+    let (a, b) = try Self.defaultPlans(editing: "trials: 8", to: "trials: 11")
     let diff = PlanDiff(old: a, new: b)
-    #expect(diff.summaryLine == "18 to add, 0 to change, 0 to drop, 24 unchanged")
+    #expect(diff.summaryLine == "30 to add, 0 to change, 0 to drop, 80 unchanged")
     #expect(Set(a.trials.map(\.key)).isSubset(of: Set(b.trials.map(\.key))))
   }
 
   @Test func changingTheGoalInTheFileChangesNoKey() throws {
-    let (a, b) = try Self.defaultPlans(editing: "at_most: 0.2", to: "at_most: 0.25")
+    let (a, b) = try Self.defaultPlans(editing: "at_most: 0.16", to: "at_most: 0.2")
     #expect(a.trials.map(\.key) == b.trials.map(\.key))
-    #expect(PlanDiff(old: a, new: b).analysisOnly == 24)
+    #expect(PlanDiff(old: a, new: b).analysisOnly == 80)
   }
 
   @Test func changingASearchBoundInTheFileChangesOnlyMovedTrials() throws {
-    let (a, b) = try Self.defaultPlans(editing: "max: 0.1,", to: "max: 0.5,")
+    let (a, b) = try Self.defaultPlans(editing: "max: 1,", to: "max: 2,")
     for (x, y) in zip(a.trials, b.trials) {
       #expect((x.key == y.key) == (x.metaparameters == y.metaparameters))
     }
-    #expect(PlanDiff(old: a, new: b).changed == 24)
+    #expect(PlanDiff(old: a, new: b).changed == 80)
   }
 }

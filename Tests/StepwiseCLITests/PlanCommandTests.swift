@@ -72,7 +72,7 @@ struct PlanCommandTests {
 
   @Test func workloadWithErrorsPrintsValidateDiagnosticsAndExits1() throws {
     let text = try String(contentsOfFile: Self.path("default.yaml"), encoding: .utf8)
-      .replacingOccurrences(of: "kind: nesterov", with: "kind: nesterv")
+      .replacingOccurrences(of: "kind: sgd", with: "kind: nesterv")
     let (outcome, file) = try Self.plan(text: text, savedAs: "bad.yaml", ["--detailed-exitcode"])
     #expect(outcome.exitCode == 1)
     #expect(outcome.standardOutput == "")

@@ -51,7 +51,7 @@ struct ValidateCommandTests {
     let outcome = check(["workloads/default.yaml"], format: .text)
     #expect(!outcome.hasErrors)
     #expect(outcome.standardError.isEmpty)
-    #expect(outcome.standardOutput.contains("62,346 parameters"))
+    #expect(outcome.standardOutput.contains("269,322 parameters"))
   }
 
   @Test func missingFileIsAnError() {
