@@ -211,13 +211,7 @@ public enum ClusterMessage: Equatable, Sendable {
       self = .shutdown(reason: try r.bool() ? try r.string() : nil)
     case .start:
       let trial = try r.u64()
-      let json = try r.blob()
-      let spec: TrialSpec
-      do {
-        spec = try JSONDecoder().decode(TrialSpec.self, from: Data(json))
-      } catch {
-        throw .malformed("the trial spec does not decode: \(error)")
-      }
+      let spec = try Self.decode(TrialSpec.self, try r.blob(), what: "the trial spec")
       let every = try r.int()
       let directive = try Self.readDirective(&r)
       var checkpoint: TrialCheckpoint?
@@ -226,13 +220,8 @@ public enum ClusterMessage: Equatable, Sendable {
         checkpoint = TrialCheckpoint(step: step, bytes: try r.blob())
       }
       let mask = try r.bool() ? try Self.readMask(&r) : nil
-      let probesJSON = try r.blob()
-      let probes: ProbeSchedule
-      do {
-        probes = try JSONDecoder().decode(ProbeSchedule.self, from: Data(probesJSON))
-      } catch {
-        throw .malformed("the trial's probes do not decode: \(error)")
-      }
+      let probes = try Self.decode(
+        ProbeSchedule.self, try r.blob(), what: "the trial's probe schedule")
       self = .start(
         TrialStart(
           trial: trial, spec: spec, checkpointEverySteps: every, directive: directive,
@@ -263,18 +252,27 @@ public enum ClusterMessage: Equatable, Sendable {
       self = .end(trial: trial, try Self.readOutcome(&r))
     case .probe:
       let trial = try r.u64()
-      let json = try r.blob()
-      do {
-        self = .probe(
-          trial: trial, try Self.probeDecoder.decode(ProbeMeasurement.self, from: Data(json)))
-      } catch {
-        throw .malformed("the probe measurement does not decode: \(error)")
-      }
+      self = .probe(
+        trial: trial,
+        try Self.decode(
+          ProbeMeasurement.self, try r.blob(), what: "the probe measurement",
+          decoder: Self.probeDecoder))
     }
     guard r.isAtEnd else { throw .malformed("\(kind) message has bytes left over") }
   }
 
   // MARK: Fields
+
+  /// A field sent as JSON; `what` names it in the error.
+  private static func decode<T: Decodable>(
+    _ type: T.Type, _ bytes: [UInt8], what: String, decoder: JSONDecoder = JSONDecoder()
+  ) throws(ClusterError) -> T {
+    do {
+      return try decoder.decode(type, from: Data(bytes))
+    } catch {
+      throw .malformed("\(what) does not decode: \(error)")
+    }
+  }
 
   /// A measurement's non-finite numbers (a NaN ratio of a zero step) travel as strings.
   private static var probeEncoder: JSONEncoder {

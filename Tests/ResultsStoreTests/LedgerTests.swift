@@ -42,18 +42,26 @@ import Testing
     return (store, StoreLedger(store: store, study: id), study.specs[trial].key)
   }
 
+  /// `ledger(seed:trial: 0, in:)` with that trial claimed by this process.
+  static func claimedFirstTrial(seed: UInt64, in dir: TemporaryDirectory) throws
+    -> (ResultsStore, StoreLedger, TrialKey, LeaseOwner)
+  {
+    let (store, ledger, key) = try ledger(seed: seed, trial: 0, in: dir)
+    let owner = LeaseOwner.current()
+    let claim = try ledger.claim(key, owner: owner)
+    guard case .claimed = claim else { throw NotClaimed(claim: "\(claim)") }
+    return (store, ledger, key, owner)
+  }
+
+  struct NotClaimed: Error { var claim: String }
+
   /// A diverging trial's last evaluation can have a NaN loss; SQLite would store it as NULL
   /// against the NOT NULL column and fail the run. It is stored as +infinity (not finite), and a
   /// re-recorded NaN after the trial finished is the same value, not a conflict.
   @Test func aNaNValidationLossIsStoredAsNotFinite() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }
-    let (store, ledger, key) = try Self.ledger(seed: 6, trial: 0, in: dir)
-    let owner = LeaseOwner.current()
-    guard case .claimed = try ledger.claim(key, owner: owner) else {
-      Issue.record("not claimed")
-      return
-    }
+    let (store, ledger, key, owner) = try Self.claimedFirstTrial(seed: 6, in: dir)
     let diverged = Evaluation(
       step: 200, validationError: 0.9, validationLoss: .nan, trainingLoss: .nan)
     try ledger.recordEvaluations(key, [.at(100, 0.3), diverged])
@@ -70,12 +78,7 @@ import Testing
   @Test func finishedResultIsNeverOverwritten() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanUp() }
-    let (store, ledger, key) = try Self.ledger(seed: 5, trial: 0, in: dir)
-    let owner = LeaseOwner.current()
-    guard case .claimed = try ledger.claim(key, owner: owner) else {
-      Issue.record("not claimed")
-      return
-    }
+    let (store, ledger, key, owner) = try Self.claimedFirstTrial(seed: 5, in: dir)
     try ledger.recordEvaluations(key, [.at(100, 0.3), .at(200, 0.08)])
     let first = TrialResult(state: .reached, stepsToResult: 200, stepsRun: 200, bestMetric: 0.08)
     #expect(try ledger.recordResult(key, first, owner: owner) == .recorded)
