@@ -152,7 +152,8 @@ import Testing
       #expect(choice.denseSeconds == nil)
     }
     #expect(KernelRule.paths(density: 0.31, needsInputGradient: true) == (.dense, .dense))
-    #expect(KernelRule.paths(density: 0.66, needsInputGradient: false) == (.dense, .dense))
+    #expect(KernelRule.paths(density: 0.95, needsInputGradient: false) == (.sparse, .dense))
+    #expect(KernelRule.paths(density: 1, needsInputGradient: false) == (.dense, .dense))
     #expect(KernelRule.paths(density: 0.3, needsInputGradient: false) == (.sparse, .sparse))
   }
 
