@@ -48,18 +48,14 @@ public enum SparseKernelPolicy: String, Sendable, Hashable {
 ///   evaluation keeps the general threshold.
 public enum KernelRule {
   public static let density = 0.3
-  /// Below 1: any pruned first layer trains sparse.
-  public static let firstLayerTrainingDensity = 1.0
 
   /// The training and evaluation paths of a layer with `density` kept.
   public static func paths(density: Double, needsInputGradient: Bool) -> (
     training: KernelPath, evaluation: KernelPath
   ) {
-    let trainingLimit = needsInputGradient ? Self.density : firstLayerTrainingDensity
-    return (
-      density < 1 && density <= trainingLimit ? .sparse : .dense,
-      density <= Self.density ? .sparse : .dense
-    )
+    let sparse = density <= Self.density
+    let training = sparse || (!needsInputGradient && density < 1)
+    return (training ? .sparse : .dense, sparse ? .sparse : .dense)
   }
 }
 

@@ -18,8 +18,8 @@ extension ResultsStore {
   /// A validation loss as stored. SQLite turns a NaN into NULL, which the NOT NULL column refuses
   /// (a diverging trial's evaluation then failed the whole run), so a NaN is kept as +infinity:
   /// both say "not finite", which is all a reader needs (the trial is judged diverged).
-  static func loss(_ value: Double) -> SQLiteValue {
-    .real(value.isNaN ? .infinity : value)
+  static func storedLoss(_ value: Double) -> Double {
+    value.isNaN ? .infinity : value
   }
 
   /// Inserts a curve segment. For an unfinished trial a step already stored is replaced (a
@@ -46,7 +46,8 @@ extension ResultsStore {
     var last = 0
     for e in evaluations {
       try insert.execute([
-        .integer(id), .integer(e.step), .real(e.validationError), Self.loss(e.validationLoss),
+        .integer(id), .integer(e.step), .real(e.validationError),
+        .real(Self.storedLoss(e.validationLoss)),
         e.trainingLoss.isNaN ? .null : .real(e.trainingLoss),
         e.counts.map { .integer($0.wrong) } ?? .null, e.counts.map { .integer($0.seen) } ?? .null,
         e.counts.map { .integer($0.total) } ?? .null,
@@ -77,7 +78,7 @@ extension ResultsStore {
         } else {
           same =
             stored.double(0) == e.validationError
-            && stored.double(1) == (e.validationLoss.isNaN ? .infinity : e.validationLoss)
+            && stored.double(1) == Self.storedLoss(e.validationLoss)
         }
       } else {
         same = true  // beyond where the finished run stopped: nothing to compare with
@@ -92,7 +93,7 @@ extension ResultsStore {
         """
       ).execute([
         .integer(id), .real(Self.now()), .integer(e.step), .real(e.validationError),
-        Self.loss(e.validationLoss), e.counts.map { .integer($0.wrong) } ?? .null,
+        .real(Self.storedLoss(e.validationLoss)), e.counts.map { .integer($0.wrong) } ?? .null,
         e.counts.map { .integer($0.seen) } ?? .null,
       ])
     }

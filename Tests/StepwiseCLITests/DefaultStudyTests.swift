@@ -35,10 +35,7 @@ struct DefaultStudyTests {
   static let defaultFile = SourceFile(
     path: DefaultWorkload.displayPath, text: DefaultWorkload.text)
 
-  static func workload() -> Workload? {
-    PlanFrontend().load(Self.defaultFile).plan?
-      .workload
-  }
+  static func workload() -> Workload? { PlanFrontend().load(Self.defaultFile).plan?.workload }
 
   /// The fixture is the run of the default workload as it is now: same plan, hence same trials.
   /// If this fails, workloads/default.yaml changed; re-run `scripts/default-study.sh --update`.
